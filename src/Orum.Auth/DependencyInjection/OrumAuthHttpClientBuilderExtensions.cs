@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orum.Auth;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Puts Orum bearer tokens on the requests of an <see cref="HttpClient"/> built by HttpClientFactory.</summary>
+public static class OrumAuthHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Adds <see cref="OrumBearerTokenHandler"/> to the client: every request gets <c>Authorization: Bearer …</c> and
+    /// <c>Orum-Version</c>, and a 401 is retried once with a fresh token.
+    /// </summary>
+    /// <param name="builder">The Deliver or Verify client's builder.</param>
+    /// <param name="name">The credential registered with <c>AddOrumAuth(name, …)</c>; <see langword="null"/> for the default one.</param>
+    /// <returns>The same builder.</returns>
+    public static IHttpClientBuilder AddOrumBearerTokenHandler(this IHttpClientBuilder builder, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var credential = name ?? Options.Options.DefaultName;
+        var key = OrumAuthServiceCollectionExtensions.ServiceKey(credential);
+        return builder.AddHttpMessageHandler(sp =>
+        {
+            var tokens = sp.GetKeyedService<IOrumTokenProvider>(key)
+                ?? throw new InvalidOperationException(key is null
+                    ? "No Orum credential is registered. Call services.AddOrumAuth(…) before AddOrumBearerTokenHandler()."
+                    : $"No Orum credential named '{credential}' is registered. Call services.AddOrumAuth(\"{credential}\", …).");
+            var options = sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>().Get(credential);
+            return new OrumBearerTokenHandler(tokens, options, sp.GetService<ILoggerFactory>());
+        });
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orum.Auth;
+using Orum.Auth.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Orum credentials: options validated at start-up, a token client, and a singleton <see cref="TokenCache"/>.</summary>
+public static class OrumAuthServiceCollectionExtensions
+{
+    /// <summary>Registers the default Orum credential, configured in code.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder to configure the credential further.</returns>
+    public static IOrumAuthBuilder AddOrumAuth(this IServiceCollection services, Action<OrumAuthOptions> configure) =>
+        services.AddOrumAuth(Options.Options.DefaultName, configure);
+
+    /// <summary>Registers the default Orum credential, bound from a configuration section such as <c>"Orum"</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section to bind; it is followed when it reloads.</param>
+    /// <returns>A builder to configure the credential further.</returns>
+    public static IOrumAuthBuilder AddOrumAuth(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddOrumAuth(Options.Options.DefaultName, configuration);
+
+    /// <summary>Registers a named Orum credential, configured in code. Resolve it with <c>[FromKeyedServices(name)]</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The credential name.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder to configure the credential further.</returns>
+    public static IOrumAuthBuilder AddOrumAuth(this IServiceCollection services, string name, Action<OrumAuthOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(services, name, options => options.Configure(configure), OrumAuthOptionsValidator.ForCode(name));
+    }
+
+    /// <summary>Registers a named Orum credential, bound from a configuration section. Resolve it with <c>[FromKeyedServices(name)]</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The credential name.</param>
+    /// <param name="configuration">The section to bind; it is followed when it reloads.</param>
+    /// <returns>A builder to configure the credential further.</returns>
+    public static IOrumAuthBuilder AddOrumAuth(this IServiceCollection services, string name, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var prefix = configuration is IConfigurationSection section ? section.Path : OrumAuthDefaults.ConfigurationSection;
+        return AddCore(services, name, options => options.Bind(configuration), new OrumAuthOptionsValidator(name, prefix, ':'));
+    }
+
+    private static OrumAuthBuilder AddCore(IServiceCollection services, string name, Action<OptionsBuilder<OrumAuthOptions>> configure, OrumAuthOptionsValidator validator)
+    {
+        var key = ServiceKey(name);
+        var options = services.AddOptions<OrumAuthOptions>(name);
+        configure(options);
+
+        // Calling AddOrumAuth again for the same credential adds configuration, never a second set of services.
+        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(OrumAuthBuilder) && Equals(d.ServiceKey, key ?? string.Empty))?.KeyedImplementationInstance;
+        if (existing is OrumAuthBuilder registered)
+        {
+            return registered;
+        }
+
+        var httpClientName = OrumAuthDefaults.GetTokenHttpClientName(name);
+        var tokenHttpClient = services.AddHttpClient(httpClientName);
+        options.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OrumAuthOptions>>(validator);
+        services.TryAddSingleton(TimeProvider.System);
+        var resilience = OrumTokenResilience.Add(tokenHttpClient);
+
+        services.TryAddKeyedSingleton(key, (sp, _) => new OrumAuthClient(
+            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName),
+            () => sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>().Get(name),
+            name,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
+        services.TryAddKeyedSingleton<IOrumTokenClient>(key, static (sp, key) => sp.GetRequiredKeyedService<OrumAuthClient>(key));
+        services.TryAddKeyedSingleton(key, (sp, k) => new TokenCache(
+            sp.GetRequiredKeyedService<IOrumTokenClient>(k),
+            sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(),
+            name,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
+        services.TryAddKeyedSingleton<IOrumTokenProvider>(key, static (sp, key) => sp.GetRequiredKeyedService<TokenCache>(key));
+
+        var builder = new OrumAuthBuilder(name, services, tokenHttpClient, resilience);
+        services.AddKeyedSingleton(key ?? string.Empty, builder);
+        return builder;
+    }
+
+    /// <summary>The default credential is registered without a key; named ones are keyed by their name.</summary>
+    internal static string? ServiceKey(string? name) => string.IsNullOrEmpty(name) ? null : name;
+
+    private sealed record OrumAuthBuilder(string Name, IServiceCollection Services, IHttpClientBuilder TokenHttpClient, Http.Resilience.IHttpStandardResiliencePipelineBuilder TokenResilience) : IOrumAuthBuilder;
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Orum.Auth;
+
+/// <summary>
+/// Orum answered with an error status. The subclasses name the common statuses; key your handling on
+/// <see cref="ErrorCode"/> (see <see cref="OrumErrorCodes"/>), never on the message text.
+/// </summary>
+public class OrumApiException : OrumAuthException
+{
+    /// <summary>Creates the exception, for example in a fake.</summary>
+    /// <param name="message">What happened and what to do about it.</param>
+    /// <param name="statusCode">The HTTP status Orum returned.</param>
+    /// <param name="errorCode">Orum's <c>error_code</c>, or <see langword="null"/> when the body was not Orum's JSON.</param>
+    /// <param name="errorMessage">Orum's <c>message</c>, or <see langword="null"/>.</param>
+    /// <param name="details">Orum's <c>details</c> object, or <see langword="null"/>.</param>
+    /// <param name="retryAfter">How long Orum asked callers to wait, or <see langword="null"/>.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public OrumApiException(
+        string message,
+        HttpStatusCode statusCode,
+        string? errorCode = null,
+        string? errorMessage = null,
+        JsonElement? details = null,
+        TimeSpan? retryAfter = null,
+        Exception? innerException = null)
+        : base(message, innerException)
+    {
+        StatusCode = statusCode;
+        ErrorCode = errorCode;
+        ErrorMessage = errorMessage;
+        Details = details;
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>Gets the HTTP status Orum returned.</summary>
+    public HttpStatusCode StatusCode { get; }
+
+    /// <summary>Gets Orum's <c>error_code</c>, or <see langword="null"/> when the body was not Orum's error JSON.</summary>
+    public string? ErrorCode { get; }
+
+    /// <summary>Gets Orum's human-readable <c>message</c>, or <see langword="null"/>. It may change without notice.</summary>
+    public string? ErrorMessage { get; }
+
+    /// <summary>Gets Orum's <c>details</c> object, or <see langword="null"/> when there was none.</summary>
+    public JsonElement? Details { get; }
+
+    /// <summary>
+    /// Gets how long Orum asked callers to wait, from <c>Retry-After</c> (seconds or an HTTP date) or <c>X-Retry-In</c>,
+    /// or <see langword="null"/> when neither was sent.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; }
+}

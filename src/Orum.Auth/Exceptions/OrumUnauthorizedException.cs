@@ -1,0 +1,24 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Orum.Auth;
+
+/// <summary>Orum answered with HTTP 401: the credentials or token were refused (401 Unauthorized).</summary>
+public sealed class OrumUnauthorizedException : OrumApiException
+{
+    /// <summary>Creates the exception, for example in a fake.</summary>
+    /// <param name="message">What happened and what to do about it.</param>
+    /// <param name="errorCode">Orum's <c>error_code</c>, or <see langword="null"/> when the body was not Orum's JSON.</param>
+    /// <param name="errorMessage">Orum's <c>message</c>, or <see langword="null"/>.</param>
+    /// <param name="details">Orum's <c>details</c> object, or <see langword="null"/>.</param>
+    /// <param name="retryAfter">How long Orum asked callers to wait, or <see langword="null"/>.</param>
+    public OrumUnauthorizedException(
+        string message,
+        string? errorCode = null,
+        string? errorMessage = null,
+        JsonElement? details = null,
+        TimeSpan? retryAfter = null)
+        : base(message, HttpStatusCode.Unauthorized, errorCode, errorMessage, details, retryAfter)
+    {
+    }
+}

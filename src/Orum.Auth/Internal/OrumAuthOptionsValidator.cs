@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Options;
+
+namespace Orum.Auth.Internal;
+
+/// <summary>
+/// Checks one credential's options and names the offending setting the way the user wrote it: <c>Orum:ClientId</c>
+/// for a configuration section, <c>OrumAuthOptions.ClientId</c> for options set in code.
+/// </summary>
+internal sealed class OrumAuthOptionsValidator(string? name, string settingPrefix, char separator) : IValidateOptions<OrumAuthOptions>
+{
+    private static readonly TimeSpan MaxRefreshBeforeExpiry = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MaxTokenRequestTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly string? _name = name;
+
+    internal static OrumAuthOptionsValidator ForCode(string? name = null) =>
+        new(name, string.IsNullOrEmpty(name) ? nameof(OrumAuthOptions) : $"{nameof(OrumAuthOptions)}[{name}]", '.');
+
+    public ValidateOptionsResult Validate(string? name, OrumAuthOptions options)
+    {
+        if (name is not null && !string.Equals(name, _name, StringComparison.Ordinal))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var failures = GetFailures(options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> naming every bad setting.</summary>
+    internal void ThrowIfInvalid(OrumAuthOptions options)
+    {
+        var failures = GetFailures(options);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(_name ?? Options.DefaultName, typeof(OrumAuthOptions), failures);
+        }
+    }
+
+    private List<string> GetFailures(OrumAuthOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ClientId))
+        {
+            failures.Add($"{Setting(nameof(OrumAuthOptions.ClientId))} is required: the client id of your Orum API credential.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientSecret))
+        {
+            failures.Add($"{Setting(nameof(OrumAuthOptions.ClientSecret))} is required: the client secret of your Orum API credential.");
+        }
+
+        if (!Enum.IsDefined(options.Environment))
+        {
+            failures.Add($"{Setting(nameof(OrumAuthOptions.Environment))} must be Sandbox or Production.");
+        }
+
+        CheckAddress(options.ApiBaseAddress, nameof(OrumAuthOptions.ApiBaseAddress), failures);
+        CheckAddress(options.VaultBaseAddress, nameof(OrumAuthOptions.VaultBaseAddress), failures);
+
+        if (options.RefreshBeforeExpiry < TimeSpan.Zero || options.RefreshBeforeExpiry > MaxRefreshBeforeExpiry)
+        {
+            failures.Add($"{Setting(nameof(OrumAuthOptions.RefreshBeforeExpiry))} must be between 00:00:00 and 1.00:00:00.");
+        }
+
+        if (options.ExpiryMargin < TimeSpan.Zero || options.ExpiryMargin > MaxRefreshBeforeExpiry)
+        {
+            failures.Add($"{Setting(nameof(OrumAuthOptions.ExpiryMargin))} must be between 00:00:00 and 1.00:00:00.");
+        }
+
+        if (options.TokenRequestTimeout <= TimeSpan.Zero || options.TokenRequestTimeout > MaxTokenRequestTimeout)
+        {
+            failures.Add($"{Setting(nameof(OrumAuthOptions.TokenRequestTimeout))} must be more than 00:00:00 and at most 00:10:00.");
+        }
+
+        if (!string.IsNullOrEmpty(options.ApiVersion) && !IsHeaderToken(options.ApiVersion))
+        {
+            failures.Add($"{Setting(nameof(OrumAuthOptions.ApiVersion))} must be a plain header value such as \"{OrumAuthOptions.DefaultApiVersion}\".");
+        }
+
+        for (var i = 0; i < options.AdditionalAllowedHosts.Count; i++)
+        {
+            var host = options.AdditionalAllowedHosts[i];
+            if (string.IsNullOrWhiteSpace(host) || Uri.CheckHostName(host) == UriHostNameType.Unknown)
+            {
+                failures.Add($"{Setting(nameof(OrumAuthOptions.AdditionalAllowedHosts))}{Index(i)} must be a host name such as \"api.example.com\", without a scheme or path.");
+            }
+        }
+
+        return failures;
+    }
+
+    private void CheckAddress(Uri? address, string property, List<string> failures)
+    {
+        if (address is null)
+        {
+            return;
+        }
+
+        if (!address.IsAbsoluteUri)
+        {
+            failures.Add($"{Setting(property)} must be an absolute address such as https://api-sandbox.orum.io.");
+        }
+        else if (!OrumHosts.IsSecureOrLoopback(address))
+        {
+            failures.Add($"{Setting(property)} must use HTTPS (plain HTTP is allowed only for loopback hosts): tokens must never travel in clear text.");
+        }
+        else if (!string.IsNullOrEmpty(address.Query) || !string.IsNullOrEmpty(address.Fragment))
+        {
+            failures.Add($"{Setting(property)} must not have a query or fragment.");
+        }
+    }
+
+    private static bool IsHeaderToken(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is <= ' ' or >= (char)0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private string Setting(string property) => $"{settingPrefix}{separator}{property}";
+
+    private string Index(int i) => separator == ':' ? $":{i}" : $"[{i}]";
+}

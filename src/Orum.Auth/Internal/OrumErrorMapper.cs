@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Orum.Auth.Internal;
+
+/// <summary>Turns an Orum error response into the exception for its status, with Orum's error code when the body has one.</summary>
+internal static class OrumErrorMapper
+{
+    private const int MaxQuotedMessageLength = 200;
+
+    internal static async Task<OrumApiException> CreateAsync(
+        HttpResponseMessage response, string operation, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var retryAfter = RetryAfterParser.Parse(response, timeProvider);
+        ErrorResponseBody? error = null;
+        string bodyDescription;
+        try
+        {
+            using var body = await LimitedBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            error = TryParse(body);
+            bodyDescription = DescribeBody(response, body);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            bodyDescription = $"a {MediaType(response) ?? "body"} that could not be read to the end";
+        }
+
+        var status = response.StatusCode;
+        var message = error is null
+            ? $"{operation} failed: Orum returned HTTP {Status(status)} with {bodyDescription}, which is not an Orum error response (it may come from a proxy or load balancer). {Advice(status)}"
+            : $"{operation} failed: Orum returned HTTP {Status(status)}, error_code '{Sanitize(error.ErrorCode)}': {Sanitize(error.Message)}. {Advice(status)}";
+
+        return Create(message.TrimEnd(), status, error?.ErrorCode, error?.Message, error?.Details, retryAfter);
+    }
+
+    internal static OrumApiException Create(string message, HttpStatusCode status, string? errorCode, string? errorMessage, JsonElement? details, TimeSpan? retryAfter) =>
+        status switch
+        {
+            HttpStatusCode.BadRequest => new OrumBadRequestException(message, errorCode, errorMessage, details, retryAfter),
+            HttpStatusCode.Unauthorized => new OrumUnauthorizedException(message, errorCode, errorMessage, details, retryAfter),
+            HttpStatusCode.Forbidden => new OrumForbiddenException(message, errorCode, errorMessage, details, retryAfter),
+            HttpStatusCode.TooManyRequests => new OrumRateLimitedException(message, errorCode, errorMessage, details, retryAfter),
+            _ => new OrumServerException(message, status, errorCode, errorMessage, details, retryAfter),
+        };
+
+    internal static string Status(HttpStatusCode status) =>
+        Enum.IsDefined(status)
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)status} ({status})")
+            : ((int)status).ToString(CultureInfo.InvariantCulture);
+
+    internal static string? MediaType(HttpResponseMessage response) => response.Content.Headers.ContentType?.MediaType;
+
+    internal static string DescribeBody(HttpResponseMessage response, LimitedBody body)
+    {
+        var mediaType = MediaType(response) ?? "no content type";
+        return body.TooLarge
+            ? $"a {mediaType} body over {LimitedBody.MaxBytes / 1024} KiB"
+            : body.Length == 0
+                ? $"an empty body ({mediaType})"
+                : string.Create(CultureInfo.InvariantCulture, $"a {body.Length}-byte {mediaType} body");
+    }
+
+    private static ErrorResponseBody? TryParse(LimitedBody body)
+    {
+        if (body.TooLarge || body.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var error = JsonSerializer.Deserialize(body.Span, OrumJsonContext.Default.ErrorResponseBody);
+            if (error is null || string.IsNullOrEmpty(error.ErrorCode))
+            {
+                return null;
+            }
+
+            if (error.Details is { } details)
+            {
+                // Keep details only when they are the documented object; clone so the element outlives the pooled buffer.
+                error.Details = details.ValueKind == JsonValueKind.Object ? details.Clone() : null;
+            }
+
+            return error;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Advice(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.Unauthorized => "Check the client id and secret, and that the credential has not been deleted.",
+        HttpStatusCode.Forbidden => "The credential is not allowed to do this.",
+        HttpStatusCode.TooManyRequests => "Orum is rate limiting this client: wait for RetryAfter before trying again.",
+        >= HttpStatusCode.InternalServerError => "This is usually transient; try again later.",
+        _ => string.Empty,
+    };
+
+    /// <summary>Quotes server text safely: no control characters, bounded length.</summary>
+    private static string Sanitize(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return string.Empty;
+        }
+
+        var builder = new StringBuilder(Math.Min(text.Length, MaxQuotedMessageLength + 1));
+        foreach (var c in text)
+        {
+            if (builder.Length == MaxQuotedMessageLength)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString().TrimEnd('.');
+    }
+}

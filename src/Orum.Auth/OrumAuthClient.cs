@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orum.Auth.Internal;
+using Polly;
+
+namespace Orum.Auth;
+
+/// <summary>
+/// Requests access tokens from Orum's <c>POST /oauth/token</c>. Every call is a request: use it through
+/// <see cref="TokenCache"/> (or <c>services.AddOrumAuth</c>) so tokens are reused for their lifetime.
+/// </summary>
+/// <example>
+/// <code>
+/// var client = new OrumAuthClient(new HttpClient(), new OrumAuthOptions { ClientId = "…", ClientSecret = "…" });
+/// OrumAccessToken token = await client.RequestTokenAsync();
+/// </code>
+/// </example>
+public sealed class OrumAuthClient : IOrumTokenClient
+{
+    private const string Operation = "The Orum token request";
+
+    // 24 hours: Orum documents one-hour tokens, so anything far beyond that is a broken response, not a long-lived token.
+    private static readonly TimeSpan MaxLifetime = TimeSpan.FromHours(24);
+
+    private readonly HttpClient? _httpClient;
+    private readonly Func<HttpClient>? _createHttpClient;
+    private readonly Func<OrumAuthOptions> _getOptions;
+    private readonly string _credential;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a client that sends token requests through <paramref name="httpClient"/>.</summary>
+    /// <param name="httpClient">The client to send through; its base address is not used.</param>
+    /// <param name="options">The credential. It is copied and checked now: later changes to it are not seen.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
+    /// <exception cref="OptionsValidationException">A setting is missing or invalid; the message names it.</exception>
+    public OrumAuthClient(HttpClient httpClient, OrumAuthOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        OrumAuthOptionsValidator.ForCode().ThrowIfInvalid(options);
+
+        var snapshot = options.Clone();
+        _httpClient = httpClient;
+        _getOptions = () => snapshot;
+        _credential = Microsoft.Extensions.Options.Options.DefaultName;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<OrumAuthClient>() ?? NullLogger.Instance;
+    }
+
+    // For dependency injection: a fresh HttpClient from the factory per request (token requests are rare, and this
+    // keeps HttpClientFactory's handler rotation), and the credential's current options per request (rotation).
+    internal OrumAuthClient(Func<HttpClient> createHttpClient, Func<OrumAuthOptions> getOptions, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    {
+        _createHttpClient = createHttpClient;
+        _getOptions = getOptions;
+        _credential = credential;
+        _timeProvider = timeProvider;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<OrumAuthClient>() ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="OrumApiException">Orum answered with an error status; the subclass names it.</exception>
+    /// <exception cref="OrumInvalidResponseException">The answer was not the documented token JSON.</exception>
+    /// <exception cref="OrumNetworkException">Orum could not be reached or did not answer in time.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<OrumAccessToken> RequestTokenAsync(CancellationToken cancellationToken = default)
+    {
+        var options = _getOptions();
+        var endpoint = options.ResolveTokenEndpoint();
+        Log.TokenRequested(_logger, _credential, endpoint.Host, options.TokenRequestFormat);
+
+        var started = _timeProvider.GetTimestamp();
+        try
+        {
+            var token = await SendAsync(options, endpoint, cancellationToken).ConfigureAwait(false);
+            Log.TokenAcquired(_logger, _credential, token.ExpiresIn, _timeProvider.GetElapsedTime(started).TotalMilliseconds);
+            return token;
+        }
+        catch (OrumAuthException ex)
+        {
+            var api = ex as OrumApiException;
+            int? status = api is not null ? (int)api.StatusCode : ex is OrumInvalidResponseException invalid ? (int)invalid.StatusCode : null;
+            Log.TokenRequestFailed(_logger, _credential, _timeProvider.GetElapsedTime(started).TotalMilliseconds, status, api?.ErrorCode, ex);
+            throw;
+        }
+    }
+
+    private async Task<OrumAccessToken> SendAsync(OrumAuthOptions options, Uri endpoint, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(options.TokenRequestTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var request = CreateRequest(options, endpoint);
+        var issuedAt = _timeProvider.GetUtcNow();
+
+        HttpResponseMessage response;
+        try
+        {
+            var httpClient = _httpClient ?? _createHttpClient!();
+            response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new OrumNetworkException(string.Create(CultureInfo.InvariantCulture, $"{Operation} to {endpoint.Host} did not complete within {options.TokenRequestTimeout.TotalSeconds:0.###} s. Orum may be slow or unreachable; the request will be tried again later."), isTimeout: true, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new OrumNetworkException($"{Operation} could not reach {endpoint.Host}: {ex.Message} Check the network and the API base address.", isTimeout: false, ex);
+        }
+        catch (ExecutionRejectedException ex)
+        {
+            throw new OrumNetworkException($"{Operation} to {endpoint.Host} was not sent or not completed by the resilience pipeline ({ex.GetType().Name}): {ex.Message}", ex is Polly.Timeout.TimeoutRejectedException, ex);
+        }
+
+        using (response)
+        {
+            try
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw await OrumErrorMapper.CreateAsync(response, Operation, _timeProvider, linked.Token).ConfigureAwait(false);
+                }
+
+                return await ReadTokenAsync(response, issuedAt, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new OrumInvalidResponseException(string.Create(CultureInfo.InvariantCulture, $"{Operation} got HTTP {OrumErrorMapper.Status(response.StatusCode)} from {endpoint.Host}, but its body did not finish within {options.TokenRequestTimeout.TotalSeconds:0.###} s."), response.StatusCode, OrumErrorMapper.MediaType(response), ex);
+            }
+        }
+    }
+
+    private static HttpRequestMessage CreateRequest(OrumAuthOptions options, Uri endpoint)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
+        if (options.TokenRequestFormat == OrumTokenRequestFormat.Form)
+        {
+            request.Content = new FormUrlEncodedContent(
+            [
+                new KeyValuePair<string, string>("client_id", options.ClientId!),
+                new KeyValuePair<string, string>("client_secret", options.ClientSecret!),
+            ]);
+        }
+        else
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(
+                new TokenRequestBody { ClientId = options.ClientId!, ClientSecret = options.ClientSecret! },
+                OrumJsonContext.Default.TokenRequestBody);
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.UserAgent.Add(PackageInfo.UserAgent);
+        return request;
+    }
+
+    private static async Task<OrumAccessToken> ReadTokenAsync(HttpResponseMessage response, DateTimeOffset issuedAt, CancellationToken cancellationToken)
+    {
+        LimitedBody body;
+        try
+        {
+            body = await LimitedBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw Invalid(response, "its body could not be read to the end (the connection dropped or the body was truncated)", ex);
+        }
+
+        using (body)
+        {
+            if (body.TooLarge)
+            {
+                throw Invalid(response, $"its body is over {LimitedBody.MaxBytes / 1024} KiB", null);
+            }
+
+            TokenResponseBody? token;
+            try
+            {
+                token = JsonSerializer.Deserialize(body.Span, OrumJsonContext.Default.TokenResponseBody);
+            }
+            catch (JsonException ex)
+            {
+                throw Invalid(response, $"{OrumErrorMapper.DescribeBody(response, body)} is not the documented token JSON (not JSON, or a field of the wrong type)", ex);
+            }
+
+            if (token is null)
+            {
+                throw Invalid(response, "its body is JSON null", null);
+            }
+
+            if (string.IsNullOrEmpty(token.AccessToken))
+            {
+                throw Invalid(response, "access_token is missing or empty", null);
+            }
+
+            if (!IsHeaderSafe(token.AccessToken))
+            {
+                throw Invalid(response, "access_token has characters that cannot be sent in an Authorization header", null);
+            }
+
+            if (token.TokenType is not null && !string.Equals(token.TokenType, "Bearer", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid(response, "token_type is not Bearer", null);
+            }
+
+            if (token.ExpiresIn is not { } seconds)
+            {
+                throw Invalid(response, "expires_in is missing", null);
+            }
+
+            if (!(seconds >= 0 && seconds <= MaxLifetime.TotalSeconds))
+            {
+                throw Invalid(response, string.Create(CultureInfo.InvariantCulture, $"expires_in is {(seconds < 0 ? "negative" : "absurdly large")} (it must be between 0 and {MaxLifetime.TotalSeconds:0} seconds)"), null);
+            }
+
+            return new OrumAccessToken(token.AccessToken, token.TokenType ?? "Bearer", TimeSpan.FromSeconds(seconds), issuedAt);
+        }
+    }
+
+    private static OrumInvalidResponseException Invalid(HttpResponseMessage response, string problem, Exception? inner) =>
+        new($"{Operation} got HTTP {OrumErrorMapper.Status(response.StatusCode)} from Orum, but {problem}. No token was issued; if this persists, check for a proxy between you and Orum.", response.StatusCode, OrumErrorMapper.MediaType(response), inner);
+
+    // RFC 6750 b64token characters and the like: visible ASCII only, so the header can never be split or rejected.
+    private static bool IsHeaderSafe(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is <= ' ' or >= (char)0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,383 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orum.Auth.Internal;
+
+namespace Orum.Auth;
+
+/// <summary>
+/// Caches one credential's access token: one token request per lifetime, refreshed ahead of expiry in the background,
+/// one request in flight however many callers arrive, and no hammering of Orum when requests fail.
+/// </summary>
+/// <remarks>
+/// <para>A cache hit is a field read and a clock compare: no lock, no allocation, no <see langword="async"/> state machine.</para>
+/// <para>The states and transitions are described in <c>src/Orum.Auth/Internal/README.md</c>.</para>
+/// </remarks>
+public sealed class TokenCache : IOrumTokenProvider, IDisposable
+{
+    /// <summary>After a failed background refresh, the next one waits this long (the still-valid token stays in use).</summary>
+    internal static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>With no usable token, a failure is handed to every caller for this long without a new request.</summary>
+    internal static readonly TimeSpan MinCoolDown = TimeSpan.FromSeconds(5);
+
+    /// <summary>A server-sent Retry-After lengthens the cool-down up to Orum's documented 10-minute firewall block.</summary>
+    internal static readonly TimeSpan MaxCoolDown = TimeSpan.FromMinutes(10);
+
+    /// <summary>Tokens that live less than this are worth a warning: every burst of calls will need a new one.</summary>
+    internal static readonly TimeSpan ShortLifetime = TimeSpan.FromMinutes(1);
+
+    private readonly IOrumTokenClient _client;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly string _credential;
+    private readonly IDisposable? _optionsSubscription;
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly object _gate = new();
+
+    // Read without the lock on the hot path; written under it.
+    private volatile Entry? _entry;
+    private volatile TaskCompletionSource<OrumAccessToken>? _pending;
+    private long _nextBackgroundAttempt;
+
+    // Guarded by _gate.
+    private OrumAuthOptions _options;
+    private Task<OrumAccessToken>? _failure;
+    private long _failureUntil;
+    private int _generation;
+    private bool _warnedShortLived;
+
+    /// <summary>Creates a cache over <paramref name="client"/>.</summary>
+    /// <param name="client">Requests tokens when the cache needs one.</param>
+    /// <param name="options">The refresh and expiry settings (<see cref="OrumAuthOptions.RefreshBeforeExpiry"/>,
+    /// <see cref="OrumAuthOptions.ExpiryMargin"/>, <see cref="OrumAuthOptions.TokenRequestTimeout"/>). They are copied now.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
+    public TokenCache(IOrumTokenClient client, OrumAuthOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(client, options.Clone(), Microsoft.Extensions.Options.Options.DefaultName, timeProvider ?? TimeProvider.System, loggerFactory)
+    {
+    }
+
+    // For dependency injection: follows reloads of the credential's options and drops the token when the credential changes.
+    internal TokenCache(IOrumTokenClient client, IOptionsMonitor<OrumAuthOptions> options, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+        : this(client, options.Get(credential), credential, timeProvider, loggerFactory)
+    {
+        _optionsSubscription = options.OnChange((changed, name) =>
+        {
+            if (string.Equals(name ?? Microsoft.Extensions.Options.Options.DefaultName, credential, StringComparison.Ordinal))
+            {
+                OnOptionsChanged(changed);
+            }
+        });
+    }
+
+    private TokenCache(IOrumTokenClient client, OrumAuthOptions options, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        _client = client;
+        _options = options;
+        _credential = credential;
+        _timeProvider = timeProvider;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<TokenCache>() ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="OrumAuthException">No valid token could be had; during a cool-down every caller gets the same one.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    public ValueTask<OrumAccessToken> GetTokenAsync(CancellationToken cancellationToken = default)
+    {
+        var entry = _entry;
+        if (entry is not null)
+        {
+            var now = _timeProvider.GetTimestamp();
+            if (now < entry.RefreshAt)
+            {
+                return new ValueTask<OrumAccessToken>(entry.Token);
+            }
+
+            if (now < entry.UsableUntil)
+            {
+                if (_pending is null && now >= Volatile.Read(ref _nextBackgroundAttempt))
+                {
+                    StartBackgroundRefresh(entry, now);
+                }
+
+                return new ValueTask<OrumAccessToken>(entry.Token);
+            }
+        }
+
+        return GetSlowAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public void Invalidate(OrumAccessToken rejected)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        lock (_gate)
+        {
+            var entry = _entry;
+            if (entry is not null && (ReferenceEquals(entry.Token, rejected) || string.Equals(entry.Token.Value, rejected.Value, StringComparison.Ordinal)))
+            {
+                _entry = null;
+                Volatile.Write(ref _nextBackgroundAttempt, 0);
+            }
+        }
+    }
+
+    /// <summary>Stops following option changes and ends any token request in flight. Waiting callers get an <see cref="OrumAuthException"/>.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _generation++;
+            _entry = null;
+        }
+
+        _optionsSubscription?.Dispose();
+
+        // Not disposed: it owns no timer, and a request still in flight may be reading its token.
+        _disposed.Cancel();
+    }
+
+    private ValueTask<OrumAccessToken> GetSlowAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<OrumAccessToken>(cancellationToken);
+        }
+
+        TaskCompletionSource<OrumAccessToken>? started = null;
+        Task<OrumAccessToken> shared;
+        OrumAuthOptions options;
+        int generation;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            var now = _timeProvider.GetTimestamp();
+            var entry = _entry;
+            if (entry is not null && now < entry.UsableUntil)
+            {
+                return new ValueTask<OrumAccessToken>(entry.Token);
+            }
+
+            if (_pending is null && _failure is not null && now < _failureUntil)
+            {
+                Log.CoolDownActive(_logger, _credential, _timeProvider.GetElapsedTime(now, _failureUntil));
+                return new ValueTask<OrumAccessToken>(_failure);
+            }
+
+            if (_pending is null)
+            {
+                started = new TaskCompletionSource<OrumAccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pending = started;
+                _failure = null;
+            }
+
+            shared = _pending.Task;
+            options = _options;
+            generation = _generation;
+        }
+
+        if (started is not null)
+        {
+            _ = FetchAsync(started, options, generation);
+        }
+
+        return cancellationToken.CanBeCanceled
+            ? new ValueTask<OrumAccessToken>(shared.WaitAsync(cancellationToken))
+            : new ValueTask<OrumAccessToken>(shared);
+    }
+
+    private void StartBackgroundRefresh(Entry entry, long now)
+    {
+        TaskCompletionSource<OrumAccessToken> started;
+        OrumAuthOptions options;
+        int generation;
+        lock (_gate)
+        {
+            if (_pending is not null || _entry != entry || now < _nextBackgroundAttempt || _disposed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            started = new TaskCompletionSource<OrumAccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending = started;
+            options = _options;
+            generation = _generation;
+        }
+
+        Log.BackgroundRefreshStarted(_logger, _credential, entry.Token.ExpiresAt);
+        _ = FetchAsync(started, options, generation);
+    }
+
+    /// <summary>The one token request in flight. Always completes <paramref name="completion"/>, whatever happens.</summary>
+    private async Task FetchAsync(TaskCompletionSource<OrumAccessToken> completion, OrumAuthOptions options, int generation)
+    {
+        OrumAccessToken? token = null;
+        Exception? error = null;
+        Task<OrumAccessToken>? request = null;
+        try
+        {
+            using var clock = new CancellationTokenSource(options.TokenRequestTimeout, _timeProvider);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clock.Token, _disposed.Token);
+
+            // The request runs on its own token: a caller that stops waiting never cancels it for the others.
+            request = _client.RequestTokenAsync(timeout.Token);
+            token = await request.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (_disposed.IsCancellationRequested)
+        {
+            error = new OrumAuthException("The Orum token cache was disposed while a token request was in flight.", ex);
+        }
+        catch (OperationCanceledException ex)
+        {
+            error = new OrumNetworkException($"The Orum token request did not complete within {options.TokenRequestTimeout}; waiting callers were released.", isTimeout: true, ex);
+        }
+        catch (OrumAuthException ex)
+        {
+            error = ex;
+        }
+        catch (Exception ex)
+        {
+            error = new OrumAuthException($"The Orum token client failed with {ex.GetType().Name}: {ex.Message}", ex);
+        }
+
+        if (request is { IsCompleted: false })
+        {
+            // Abandoned after a timeout: observe its eventual failure so it is never an unobserved task exception.
+            _ = request.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        Complete(completion, options, generation, token, error);
+    }
+
+    private void Complete(TaskCompletionSource<OrumAccessToken> completion, OrumAuthOptions options, int generation, OrumAccessToken? token, Exception? error)
+    {
+        var background = false;
+        DateTimeOffset usableUntil = default;
+        TimeSpan coolDown = default;
+        lock (_gate)
+        {
+            if (_pending == completion)
+            {
+                _pending = null;
+            }
+
+            if (generation != _generation)
+            {
+                // The credential changed (or the cache was disposed) while this request was in flight: its waiters get
+                // the outcome, but a token minted with the old credential is never cached.
+            }
+            else if (token is not null)
+            {
+                _entry = CreateEntry(token, options);
+                _failure = null;
+                Volatile.Write(ref _nextBackgroundAttempt, 0);
+            }
+            else
+            {
+                var now = _timeProvider.GetTimestamp();
+                var entry = _entry;
+                if (entry is not null && now < entry.UsableUntil)
+                {
+                    background = true;
+                    Volatile.Write(ref _nextBackgroundAttempt, now + ToTimestampTicks(BackgroundRetryDelay));
+                    usableUntil = _timeProvider.GetUtcNow() + _timeProvider.GetElapsedTime(now, entry.UsableUntil);
+                }
+                else
+                {
+                    coolDown = CoolDownFor(error!);
+                    _failure = completion.Task;
+                    _failureUntil = now + ToTimestampTicks(coolDown);
+                }
+            }
+        }
+
+        if (token is not null)
+        {
+            if (token.ExpiresIn < ShortLifetime && !_warnedShortLived)
+            {
+                _warnedShortLived = true;
+                Log.ShortLivedToken(_logger, _credential, token.ExpiresIn);
+            }
+
+            completion.TrySetResult(token);
+            return;
+        }
+
+        if (background)
+        {
+            Log.BackgroundRefreshFailed(_logger, _credential, usableUntil, BackgroundRetryDelay, error!);
+        }
+        else if (coolDown > TimeSpan.Zero)
+        {
+            Log.CoolDownStarted(_logger, _credential, coolDown);
+        }
+
+        completion.TrySetException(error!);
+        _ = completion.Task.Exception; // observed: a background failure has no awaiter
+    }
+
+    private Entry CreateEntry(OrumAccessToken token, OrumAuthOptions options)
+    {
+        var lifetime = token.ExpiresIn;
+        var refreshBefore = lifetime < options.RefreshBeforeExpiry * 2 ? lifetime / 2 : options.RefreshBeforeExpiry;
+        var margin = options.ExpiryMargin > lifetime / 10 ? lifetime / 10 : options.ExpiryMargin;
+
+        // Count from when the request was sent (IssuedAt), so network latency shortens the token's life, never lengthens it.
+        var now = _timeProvider.GetTimestamp();
+        var remaining = token.ExpiresAt - _timeProvider.GetUtcNow();
+        return new Entry(token, now + ToTimestampTicks(remaining - refreshBefore), now + ToTimestampTicks(remaining - margin));
+    }
+
+    private static TimeSpan CoolDownFor(Exception error)
+    {
+        var retryAfter = (error as OrumApiException)?.RetryAfter;
+        if (retryAfter is not { } wait || wait <= MinCoolDown)
+        {
+            return MinCoolDown;
+        }
+
+        return wait > MaxCoolDown ? MaxCoolDown : wait;
+    }
+
+    private void OnOptionsChanged(OrumAuthOptions changed)
+    {
+        bool rotated;
+        lock (_gate)
+        {
+            rotated = !_options.SameCredential(changed);
+            _options = changed;
+            if (rotated)
+            {
+                _generation++;
+                _entry = null;
+                _pending = null;
+                _failure = null;
+                Volatile.Write(ref _nextBackgroundAttempt, 0);
+            }
+        }
+
+        if (rotated)
+        {
+            Log.CredentialsRotated(_logger, _credential);
+        }
+    }
+
+    private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _timeProvider.TimestampFrequency);
+
+    private sealed class Entry(OrumAccessToken token, long refreshAt, long usableUntil)
+    {
+        public OrumAccessToken Token { get; } = token;
+
+        public long RefreshAt { get; } = refreshAt;
+
+        public long UsableUntil { get; } = usableUntil;
+    }
+}
