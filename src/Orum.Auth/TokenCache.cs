@@ -333,7 +333,11 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         // Count from when the request was sent (IssuedAt), so network latency shortens the token's life, never lengthens it.
         var now = _timeProvider.GetTimestamp();
         var remaining = token.ExpiresAt - _timeProvider.GetUtcNow();
-        return new Entry(token, now + ToTimestampTicks(remaining - refreshBefore), now + ToTimestampTicks(remaining - margin));
+        var usableUntil = now + ToTimestampTicks(remaining - margin);
+
+        // The hot path checks the refresh point first, so it must never lie beyond the end of the usable window.
+        var refreshAt = Math.Min(now + ToTimestampTicks(remaining - refreshBefore), usableUntil);
+        return new Entry(token, refreshAt, usableUntil);
     }
 
     private static TimeSpan CoolDownFor(Exception error)

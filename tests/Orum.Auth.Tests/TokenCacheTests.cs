@@ -1,0 +1,405 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using Orum.Auth.Tests.TestSupport;
+
+namespace Orum.Auth.Tests;
+
+public class TokenCacheTests
+{
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+    private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(10);
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTokenClient _client;
+
+    public TokenCacheTests() => _client = new FakeTokenClient(_time);
+
+    [Fact]
+    public async Task GetTokenAsync_TenThousandConcurrentColdCalls_MakeOneRequestAndShareTheToken()
+    {
+        _client.Hold = true;
+        using var cache = NewCache();
+
+        var callers = new Task<OrumAccessToken>[10_000];
+        Parallel.For(0, callers.Length, i => callers[i] = cache.GetTokenAsync().AsTask());
+        Assert.Equal(1, _client.Calls);
+        Assert.All(callers, c => Assert.False(c.IsCompleted));
+
+        var issued = _client.Release();
+        var tokens = await Task.WhenAll(callers).WaitAsync(Bounded);
+
+        Assert.Equal(1, _client.Calls);
+        Assert.All(tokens, t => Assert.Same(issued, t));
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_BeforeRefreshPoint_ReusesTokenWithoutRequestOrAsync()
+    {
+        using var cache = NewCache();
+        var first = await cache.GetTokenAsync();
+
+        _time.Advance(Hour - TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        for (var i = 0; i < 100_000; i++)
+        {
+            Assert.Same(first, Completed.Token(cache.GetTokenAsync()));
+        }
+
+        Assert.Equal(1, _client.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_AtRefreshPoint_StartsOneBackgroundRefreshAndKeepsServingCurrentToken()
+    {
+        using var cache = NewCache();
+        var first = await cache.GetTokenAsync();
+        _client.Hold = true;
+        _time.Advance(Hour - TimeSpan.FromMinutes(5));
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.Same(first, Completed.Token(cache.GetTokenAsync()));
+        }
+
+        Assert.Equal(2, _client.Calls);
+        var second = _client.Release();
+
+        Assert.Same(second, Completed.Token(cache.GetTokenAsync()));
+        Assert.Equal(2, _client.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ShortToken_RefreshesFromHalfLife()
+    {
+        _client.Lifetime = TimeSpan.FromMinutes(6); // shorter than 2 x RefreshBeforeExpiry (10 min)
+        using var cache = NewCache();
+        var first = await cache.GetTokenAsync();
+
+        _time.Advance(TimeSpan.FromMinutes(3) - TimeSpan.FromTicks(1));
+        Assert.Same(first, await cache.GetTokenAsync());
+        Assert.Equal(1, _client.Calls);
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.Same(first, await cache.GetTokenAsync()); // served while the refresh runs (it completed at once here)
+        Assert.Equal(2, _client.Calls);
+        Assert.NotSame(first, await cache.GetTokenAsync());
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_InsideExpiryMargin_WaitsForFreshTokenAndNeverGetsTheOldOne()
+    {
+        using var cache = NewCache();
+        var first = await cache.GetTokenAsync();
+        _client.FailWith = new OrumServerException("down", HttpStatusCode.ServiceUnavailable);
+        _time.Advance(Hour - TimeSpan.FromMinutes(5)); // the background refresh fails: the token stays in service
+        Assert.Same(first, await cache.GetTokenAsync());
+        _time.Advance(TimeSpan.FromMinutes(4) - TimeSpan.FromTicks(1));
+        Assert.Same(first, Completed.Token(cache.GetTokenAsync())); // the retry after 30 s failed too
+        Assert.Equal(3, _client.Calls);
+
+        _client.FailWith = null;
+        _client.Hold = true;
+        _time.Advance(TimeSpan.FromTicks(1)); // now exactly 60 s before expiry: inside the margin
+        var waiting = Enumerable.Range(0, 10).Select(_ => cache.GetTokenAsync().AsTask()).ToArray();
+        Assert.All(waiting, w => Assert.False(w.IsCompleted));
+        Assert.Equal(4, _client.Calls); // one request for all of them
+
+        var second = _client.Release();
+        var tokens = await Task.WhenAll(waiting).WaitAsync(Bounded);
+        Assert.All(tokens, t => Assert.Same(second, t));
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ExpiryMarginIsCappedAtTenPercentOfLifetime()
+    {
+        _client.Lifetime = TimeSpan.FromMinutes(5); // 10 % is 30 s, less than the 60 s default margin
+        using var cache = NewCache(o => o.RefreshBeforeExpiry = TimeSpan.Zero);
+        var first = await cache.GetTokenAsync();
+
+        _time.Advance(TimeSpan.FromSeconds(270) - TimeSpan.FromTicks(1));
+        Assert.Same(first, Completed.Token(cache.GetTokenAsync()));
+
+        _client.Hold = true;
+        _time.Advance(TimeSpan.FromTicks(1));
+        var waiting = cache.GetTokenAsync().AsTask();
+        Assert.Equal(TaskStatus.WaitingForActivation, waiting.Status);
+        var second = _client.Release();
+        Assert.Same(second, await waiting.WaitAsync(Bounded));
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_AfterExpiry_WaitsForFreshToken()
+    {
+        using var cache = NewCache();
+        var first = await cache.GetTokenAsync();
+        _client.Hold = true;
+        _time.Advance(Hour + TimeSpan.FromMinutes(1)); // idle app: nothing refreshed in the meantime
+
+        Assert.Equal(1, _client.Calls);
+        var waiting = cache.GetTokenAsync().AsTask();
+        Assert.False(waiting.IsCompleted);
+        var second = _client.Release();
+        Assert.Same(second, await waiting.WaitAsync(Bounded));
+        Assert.NotSame(first, second);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_BackgroundRefreshFails_KeepsTokenAndRetriesNoSoonerThan30Seconds()
+    {
+        using var cache = NewCache();
+        var first = await cache.GetTokenAsync();
+        _client.FailWith = new OrumServerException("down", HttpStatusCode.ServiceUnavailable);
+        _time.Advance(Hour - TimeSpan.FromMinutes(5));
+
+        Assert.Same(first, await cache.GetTokenAsync()); // starts the refresh, which fails
+        Assert.Equal(2, _client.Calls);
+
+        for (var second = 0; second < 30; second++)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                Assert.Same(first, Completed.Token(cache.GetTokenAsync()));
+            }
+
+            _time.Advance(TimeSpan.FromSeconds(1) - (second == 29 ? TimeSpan.FromTicks(1) : TimeSpan.Zero));
+        }
+
+        Assert.Equal(2, _client.Calls); // 29.9999999 s later: still no new attempt
+        _time.Advance(TimeSpan.FromTicks(1));
+        _client.FailWith = null;
+        Assert.Same(first, await cache.GetTokenAsync());
+        Assert.Equal(3, _client.Calls);
+        Assert.NotSame(first, await cache.GetTokenAsync());
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_FailureWithoutToken_CoolsDownFor5Seconds()
+    {
+        var failure = new OrumServerException("down", HttpStatusCode.ServiceUnavailable);
+        _client.FailWith = failure;
+        using var cache = NewCache();
+
+        var first = await Assert.ThrowsAsync<OrumServerException>(() => cache.GetTokenAsync().AsTask());
+        Assert.Same(failure, first);
+        for (var i = 0; i < 50; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(99));
+            Assert.Same(failure, await Assert.ThrowsAsync<OrumServerException>(() => cache.GetTokenAsync().AsTask()));
+        }
+
+        Assert.Equal(1, _client.Calls); // 4.95 s of calls, one request
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        _client.FailWith = null;
+        Assert.NotNull(await cache.GetTokenAsync());
+        Assert.Equal(2, _client.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_RateLimitedWithLongerRetryAfter_CoolsDownForRetryAfter()
+    {
+        _client.FailWith = new OrumRateLimitedException("slow down", OrumErrorCodes.TooManyRequests, retryAfter: TimeSpan.FromSeconds(20));
+        using var cache = NewCache();
+
+        await Assert.ThrowsAsync<OrumRateLimitedException>(() => cache.GetTokenAsync().AsTask());
+        _time.Advance(TimeSpan.FromSeconds(20) - TimeSpan.FromTicks(1));
+        await Assert.ThrowsAsync<OrumRateLimitedException>(() => cache.GetTokenAsync().AsTask());
+        Assert.Equal(1, _client.Calls);
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        await Assert.ThrowsAsync<OrumRateLimitedException>(() => cache.GetTokenAsync().AsTask());
+        Assert.Equal(2, _client.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_CallerCancels_OnlyThatCallerStopsWaiting()
+    {
+        _client.Hold = true;
+        using var cache = NewCache();
+        using var cts = new CancellationTokenSource();
+
+        var cancelled = cache.GetTokenAsync(cts.Token).AsTask();
+        var patient = cache.GetTokenAsync().AsTask();
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Bounded));
+        Assert.False(patient.IsCompleted);
+        Assert.False(_client.LastCancellationToken.IsCancellationRequested);
+
+        var issued = _client.Release();
+        Assert.Same(issued, await patient.WaitAsync(Bounded));
+        Assert.Same(issued, await cache.GetTokenAsync()); // the shared request's result was kept
+        Assert.Equal(1, _client.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_AlreadyCancelledToken_ThrowsWithoutRequest()
+    {
+        using var cache = NewCache();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetTokenAsync(new CancellationToken(canceled: true)).AsTask());
+        Assert.Equal(0, _client.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_SharedRequestHangs_EndsAtItsTimeoutAndReleasesEveryWaiter()
+    {
+        _client.Hold = true; // and never released: the request ignores its cancellation token
+        using var cache = NewCache(o => o.TokenRequestTimeout = TimeSpan.FromSeconds(30));
+        var waiters = Enumerable.Range(0, 20).Select(_ => cache.GetTokenAsync().AsTask()).ToArray();
+
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.All(waiters, w => Assert.False(w.IsCompleted));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        foreach (var waiter in waiters)
+        {
+            var error = await Assert.ThrowsAsync<OrumNetworkException>(() => waiter.WaitAsync(Bounded));
+            Assert.True(error.IsTimeout);
+        }
+
+        Assert.True(_client.LastCancellationToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Invalidate_FiftyHandlersRejectSameToken_OneNewRequest()
+    {
+        using var cache = NewCache();
+        var rejected = await cache.GetTokenAsync();
+
+        Parallel.For(0, 50, _ => cache.Invalidate(rejected));
+        var fresh = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => cache.GetTokenAsync().AsTask()));
+
+        Assert.Equal(2, _client.Calls);
+        Assert.All(fresh, t => Assert.Same(fresh[0], t));
+        Assert.NotSame(rejected, fresh[0]);
+    }
+
+    [Fact]
+    public async Task Invalidate_OlderToken_DoesNothing()
+    {
+        using var cache = NewCache();
+        var first = await cache.GetTokenAsync();
+        cache.Invalidate(first);
+        var second = await cache.GetTokenAsync();
+
+        cache.Invalidate(first);
+        cache.Invalidate(new OrumAccessToken("someone-elses-token", "Bearer", Hour, _time.GetUtcNow()));
+
+        Assert.Same(second, await cache.GetTokenAsync());
+        Assert.Equal(2, _client.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ZeroLifetimeTokens_OneRequestPerBurstAndOneWarning()
+    {
+        _client.Lifetime = TimeSpan.Zero;
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        using var loggerFactory = new Microsoft.Extensions.Logging.LoggerFactory([new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)]);
+        using var cache = new TokenCache(_client, new OrumAuthOptions(), _time, loggerFactory);
+
+        for (var burst = 1; burst <= 3; burst++)
+        {
+            _client.Hold = true;
+            var callers = Enumerable.Range(0, 100).Select(_ => cache.GetTokenAsync().AsTask()).ToArray();
+            Assert.Equal(burst, _client.Calls);
+            _client.Release();
+            _client.Hold = false;
+            await Task.WhenAll(callers).WaitAsync(Bounded);
+            Assert.Equal(burst, _client.Calls); // no loop once the burst is served
+        }
+
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 11 && r.Id.Name == "ShortLivedToken");
+    }
+
+    [Fact]
+    public void GetTokenAsync_MillionCallsOn8ThreadsOverThreeHours_MakesThreeOrFourRequests()
+    {
+        using var cache = NewCache();
+        const int Steps = 180; // one simulated minute each
+        const int CallsPerThreadPerStep = 1_000_000 / Steps / 8 + 1;
+        var failures = 0;
+
+        for (var step = 0; step < Steps; step++)
+        {
+            Parallel.For(0, 8, _ =>
+            {
+                for (var i = 0; i < CallsPerThreadPerStep; i++)
+                {
+                    if (!IsHit(cache.GetTokenAsync()))
+                    {
+                        Interlocked.Increment(ref failures);
+                    }
+                }
+            });
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        // Requests at 0, 55, 110 and 165 minutes: one per lifetime, always ahead of expiry.
+        Assert.InRange(_client.Calls, 3, 4);
+        Assert.Equal(0, failures); // no caller ever waited: the fake answers at once and refreshes run ahead of expiry
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_FailedBackgroundRefresh_RaisesNoUnobservedTaskException()
+    {
+        var unobserved = 0;
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            if (e.Exception.InnerExceptions.Any(x => x is OrumAuthException))
+            {
+                Interlocked.Increment(ref unobserved);
+            }
+        }
+
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await RunFailingBackgroundRefreshAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.Equal(0, Volatile.Read(ref unobserved));
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+    }
+
+    [Fact]
+    public async Task Dispose_WhileRequestInFlight_ReleasesWaitersWithTypedException()
+    {
+        _client.Hold = true;
+        var cache = NewCache();
+        var waiting = cache.GetTokenAsync().AsTask();
+
+        cache.Dispose();
+
+        await Assert.ThrowsAsync<OrumAuthException>(() => waiting.WaitAsync(Bounded));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.GetTokenAsync().AsTask());
+    }
+
+    private async Task RunFailingBackgroundRefreshAsync()
+    {
+        using var cache = NewCache();
+        await cache.GetTokenAsync();
+        _client.FailWith = new OrumServerException("down", HttpStatusCode.InternalServerError);
+        for (var i = 0; i < 5; i++)
+        {
+            _time.Advance(i == 0 ? Hour - TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(30));
+            await cache.GetTokenAsync();
+        }
+
+        Assert.Equal(6, _client.Calls);
+    }
+
+    private static bool IsHit(ValueTask<OrumAccessToken> pending) => pending.IsCompletedSuccessfully;
+
+    private TokenCache NewCache(Action<OrumAuthOptions>? configure = null)
+    {
+        var options = new OrumAuthOptions();
+        configure?.Invoke(options);
+        return new TokenCache(_client, options, _time);
+    }
+}
