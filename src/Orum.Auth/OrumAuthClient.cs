@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,6 +34,7 @@ public sealed class OrumAuthClient : IOrumTokenClient
     private readonly string _credential;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly OrumAuthTelemetry _telemetry;
 
     /// <summary>Creates a client that sends token requests through <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">The client to send through; its base address is not used.</param>
@@ -51,17 +54,19 @@ public sealed class OrumAuthClient : IOrumTokenClient
         _credential = Microsoft.Extensions.Options.Options.DefaultName;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger<OrumAuthClient>() ?? NullLogger.Instance;
+        _telemetry = OrumAuthTelemetry.Shared;
     }
 
     // For dependency injection: a fresh HttpClient from the factory per request (token requests are rare, and this
     // keeps HttpClientFactory's handler rotation), and the credential's current options per request (rotation).
-    internal OrumAuthClient(Func<HttpClient> createHttpClient, Func<OrumAuthOptions> getOptions, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    internal OrumAuthClient(Func<HttpClient> createHttpClient, Func<OrumAuthOptions> getOptions, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory, OrumAuthTelemetry telemetry)
     {
         _createHttpClient = createHttpClient;
         _getOptions = getOptions;
         _credential = credential;
         _timeProvider = timeProvider;
         _logger = (ILogger?)loggerFactory?.CreateLogger<OrumAuthClient>() ?? NullLogger.Instance;
+        _telemetry = telemetry;
     }
 
     /// <inheritdoc />
@@ -75,27 +80,54 @@ public sealed class OrumAuthClient : IOrumTokenClient
         var endpoint = options.ResolveTokenEndpoint();
         Log.TokenRequested(_logger, _credential, endpoint.Host, options.TokenRequestFormat);
 
+        using var activity = OrumAuthTelemetry.ActivitySource.StartActivity(OrumAuthTelemetry.TokenRequestActivityName, ActivityKind.Internal);
+        activity?.SetTag("orum.auth.credential", string.IsNullOrEmpty(_credential) ? "default" : _credential);
+        activity?.SetTag("server.address", endpoint.Host);
+        var attempts = new StrongBox<int>();
         var started = _timeProvider.GetTimestamp();
+        Exception? error = null;
         try
         {
-            var token = await SendAsync(options, endpoint, cancellationToken).ConfigureAwait(false);
+            var token = await SendAsync(options, endpoint, attempts, cancellationToken).ConfigureAwait(false);
             Log.TokenAcquired(_logger, _credential, token.ExpiresIn, _timeProvider.GetElapsedTime(started).TotalMilliseconds);
             return token;
         }
-        catch (OrumAuthException ex)
+        catch (Exception ex)
         {
-            var api = ex as OrumApiException;
-            int? status = api is not null ? (int)api.StatusCode : ex is OrumInvalidResponseException invalid ? (int)invalid.StatusCode : null;
-            Log.TokenRequestFailed(_logger, _credential, _timeProvider.GetElapsedTime(started).TotalMilliseconds, status, api?.ErrorCode, ex);
+            error = ex;
+            if (ex is OrumAuthException authError)
+            {
+                var api = ex as OrumApiException;
+                int? status = api is not null ? (int)api.StatusCode : ex is OrumInvalidResponseException invalid ? (int)invalid.StatusCode : null;
+                Log.TokenRequestFailed(_logger, _credential, _timeProvider.GetElapsedTime(started).TotalMilliseconds, status, api?.ErrorCode, authError);
+            }
+
             throw;
+        }
+        finally
+        {
+            _telemetry.TokenRequest(_credential, _timeProvider.GetElapsedTime(started), error);
+            if (activity is not null)
+            {
+                var (outcome, statusClass, errorCode) = OrumAuthTelemetry.Describe(error);
+                activity.SetTag("orum.auth.outcome", outcome);
+                activity.SetTag("orum.auth.status_class", statusClass);
+                activity.SetTag("orum.auth.error_code", errorCode);
+                activity.SetTag("orum.auth.attempts", Math.Max(1, attempts.Value));
+                if (error is not null)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, outcome);
+                }
+            }
         }
     }
 
-    private async Task<OrumAccessToken> SendAsync(OrumAuthOptions options, Uri endpoint, CancellationToken cancellationToken)
+    private async Task<OrumAccessToken> SendAsync(OrumAuthOptions options, Uri endpoint, StrongBox<int> attempts, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.TokenRequestTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = CreateRequest(options, endpoint);
+        request.Options.Set(AttemptCountingHandler.Attempts, attempts);
         var issuedAt = _timeProvider.GetUtcNow();
 
         HttpResponseMessage response;

@@ -30,6 +30,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     private readonly IOrumTokenClient _client;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly OrumAuthTelemetry _telemetry;
     private readonly string _credential;
     private readonly IDisposable? _optionsSubscription;
     private readonly CancellationTokenSource _disposed = new();
@@ -54,13 +55,13 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
     public TokenCache(IOrumTokenClient client, OrumAuthOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
-        : this(client, options.Clone(), Microsoft.Extensions.Options.Options.DefaultName, timeProvider ?? TimeProvider.System, loggerFactory)
+        : this(client, options.Clone(), Microsoft.Extensions.Options.Options.DefaultName, timeProvider ?? TimeProvider.System, loggerFactory, OrumAuthTelemetry.Shared)
     {
     }
 
     // For dependency injection: follows reloads of the credential's options and drops the token when the credential changes.
-    internal TokenCache(IOrumTokenClient client, IOptionsMonitor<OrumAuthOptions> options, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
-        : this(client, options.Get(credential), credential, timeProvider, loggerFactory)
+    internal TokenCache(IOrumTokenClient client, IOptionsMonitor<OrumAuthOptions> options, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory, OrumAuthTelemetry telemetry)
+        : this(client, options.Get(credential), credential, timeProvider, loggerFactory, telemetry)
     {
         _optionsSubscription = options.OnChange((changed, name) =>
         {
@@ -71,7 +72,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         });
     }
 
-    private TokenCache(IOrumTokenClient client, OrumAuthOptions options, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    private TokenCache(IOrumTokenClient client, OrumAuthOptions options, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory, OrumAuthTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -80,6 +81,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         _credential = credential;
         _timeProvider = timeProvider;
         _logger = (ILogger?)loggerFactory?.CreateLogger<TokenCache>() ?? NullLogger.Instance;
+        _telemetry = telemetry;
     }
 
     /// <inheritdoc />
@@ -93,6 +95,11 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
             var now = _timeProvider.GetTimestamp();
             if (now < entry.RefreshAt)
             {
+                if (_telemetry.CacheHitsEnabled)
+                {
+                    _telemetry.CacheHit(_credential);
+                }
+
                 return new ValueTask<OrumAccessToken>(entry.Token);
             }
 
@@ -101,6 +108,11 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
                 if (_pending is null && now >= Volatile.Read(ref _nextBackgroundAttempt))
                 {
                     StartBackgroundRefresh(entry, now);
+                }
+
+                if (_telemetry.CacheHitsEnabled)
+                {
+                    _telemetry.CacheHit(_credential);
                 }
 
                 return new ValueTask<OrumAccessToken>(entry.Token);
@@ -186,7 +198,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
 
         if (started is not null)
         {
-            _ = FetchAsync(started, options, generation);
+            _ = FetchAsync(started, options, generation, background: false);
         }
 
         return cancellationToken.CanBeCanceled
@@ -213,11 +225,11 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         }
 
         Log.BackgroundRefreshStarted(_logger, _credential, entry.Token.ExpiresAt);
-        _ = FetchAsync(started, options, generation);
+        _ = FetchAsync(started, options, generation, background: true);
     }
 
     /// <summary>The one token request in flight. Always completes <paramref name="completion"/>, whatever happens.</summary>
-    private async Task FetchAsync(TaskCompletionSource<OrumAccessToken> completion, OrumAuthOptions options, int generation)
+    private async Task FetchAsync(TaskCompletionSource<OrumAccessToken> completion, OrumAuthOptions options, int generation, bool background)
     {
         OrumAccessToken? token = null;
         Exception? error = null;
@@ -254,12 +266,17 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
             _ = request.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        Complete(completion, options, generation, token, error);
+        if (background)
+        {
+            _telemetry.BackgroundRefresh(_credential, succeeded: token is not null);
+        }
+
+        Complete(completion, options, generation, token, error, background);
     }
 
-    private void Complete(TaskCompletionSource<OrumAccessToken> completion, OrumAuthOptions options, int generation, OrumAccessToken? token, Exception? error)
+    private void Complete(TaskCompletionSource<OrumAccessToken> completion, OrumAuthOptions options, int generation, OrumAccessToken? token, Exception? error, bool background)
     {
-        var background = false;
+        var keptCurrentToken = false;
         DateTimeOffset usableUntil = default;
         TimeSpan coolDown = default;
         lock (_gate)
@@ -286,7 +303,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
                 var entry = _entry;
                 if (entry is not null && now < entry.UsableUntil)
                 {
-                    background = true;
+                    keptCurrentToken = true;
                     Volatile.Write(ref _nextBackgroundAttempt, now + ToTimestampTicks(BackgroundRetryDelay));
                     usableUntil = _timeProvider.GetUtcNow() + _timeProvider.GetElapsedTime(now, entry.UsableUntil);
                 }
@@ -301,6 +318,11 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
 
         if (token is not null)
         {
+            if (background)
+            {
+                Log.BackgroundRefreshSucceeded(_logger, _credential, token.ExpiresAt);
+            }
+
             if (token.ExpiresIn < ShortLifetime && !_warnedShortLived)
             {
                 _warnedShortLived = true;
@@ -311,7 +333,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
             return;
         }
 
-        if (background)
+        if (keptCurrentToken)
         {
             Log.BackgroundRefreshFailed(_logger, _credential, usableUntil, BackgroundRetryDelay, error!);
         }

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orum.Auth;
+using Orum.Auth.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +21,16 @@ public static class OrumAuthHttpClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var credential = name ?? Options.Options.DefaultName;
         var key = OrumAuthServiceCollectionExtensions.ServiceKey(credential);
+
+        // HttpClientFactory logs request headers at Trace level, after this handler has set Authorization: never let
+        // it write the token. Composed with any redaction the user configured.
+        builder.Services.Configure<HttpClientFactoryOptions>(builder.Name, options =>
+        {
+            var userRedaction = options.ShouldRedactHeaderValue;
+            options.ShouldRedactHeaderValue = header =>
+                string.Equals(header, "Authorization", StringComparison.OrdinalIgnoreCase) || userRedaction(header);
+        });
+
         return builder.AddHttpMessageHandler(sp =>
         {
             var tokens = sp.GetKeyedService<IOrumTokenProvider>(key)
@@ -26,7 +38,7 @@ public static class OrumAuthHttpClientBuilderExtensions
                     ? "No Orum credential is registered. Call services.AddOrumAuth(…) before AddOrumBearerTokenHandler()."
                     : $"No Orum credential named '{credential}' is registered. Call services.AddOrumAuth(\"{credential}\", …).");
             var options = sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>().Get(credential);
-            return new OrumBearerTokenHandler(tokens, options, sp.GetService<ILoggerFactory>());
+            return new OrumBearerTokenHandler(tokens, options, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<OrumAuthTelemetry>(), credential);
         });
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -69,21 +70,25 @@ public static class OrumAuthServiceCollectionExtensions
         options.ValidateOnStart();
         services.AddSingleton<IValidateOptions<OrumAuthOptions>>(validator);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new OrumAuthTelemetry(sp.GetService<IMeterFactory>()));
         var resilience = OrumTokenResilience.Add(tokenHttpClient);
+        tokenHttpClient.AddHttpMessageHandler(static () => new AttemptCountingHandler());
 
         services.TryAddKeyedSingleton(key, (sp, _) => new OrumAuthClient(
             () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName),
             () => sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>().Get(name),
             name,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<OrumAuthTelemetry>()));
         services.TryAddKeyedSingleton<IOrumTokenClient>(key, static (sp, key) => sp.GetRequiredKeyedService<OrumAuthClient>(key));
         services.TryAddKeyedSingleton(key, (sp, k) => new TokenCache(
             sp.GetRequiredKeyedService<IOrumTokenClient>(k),
             sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(),
             name,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<OrumAuthTelemetry>()));
         services.TryAddKeyedSingleton<IOrumTokenProvider>(key, static (sp, key) => sp.GetRequiredKeyedService<TokenCache>(key));
 
         var builder = new OrumAuthBuilder(name, services, tokenHttpClient, resilience);

@@ -27,6 +27,8 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
     private readonly bool _retryOnUnauthorized;
     private readonly string[] _allowedHosts;
     private readonly ILogger _logger;
+    private readonly OrumAuthTelemetry _telemetry;
+    private readonly string _credential;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="tokens">Where tokens come from, usually the credential's <see cref="TokenCache"/>.</param>
@@ -34,6 +36,11 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
     /// <see cref="OrumAuthOptions.RetryOnUnauthorized"/>. They are read now.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
     public OrumBearerTokenHandler(IOrumTokenProvider tokens, OrumAuthOptions options, ILoggerFactory? loggerFactory = null)
+        : this(tokens, options, loggerFactory, OrumAuthTelemetry.Shared, Microsoft.Extensions.Options.Options.DefaultName)
+    {
+    }
+
+    internal OrumBearerTokenHandler(IOrumTokenProvider tokens, OrumAuthOptions options, ILoggerFactory? loggerFactory, OrumAuthTelemetry telemetry, string credential)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,6 +49,8 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         _retryOnUnauthorized = options.RetryOnUnauthorized;
         _allowedHosts = [.. AllowedHosts(options).Distinct(StringComparer.OrdinalIgnoreCase)];
         _logger = (ILogger?)loggerFactory?.CreateLogger<OrumBearerTokenHandler>() ?? NullLogger.Instance;
+        _telemetry = telemetry;
+        _credential = credential;
     }
 
     /// <inheritdoc />
@@ -100,6 +109,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         var fresh = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = fresh.AuthorizationHeader;
         Log.UnauthorizedReplay(_logger, request.Method.Method, request.RequestUri!.Host);
+        _telemetry.UnauthorizedReplay(_credential);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
