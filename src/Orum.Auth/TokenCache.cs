@@ -243,8 +243,9 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
             request = _client.RequestTokenAsync(timeout.Token);
             token = await request.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (_disposed.IsCancellationRequested)
+        catch (Exception ex) when (_disposed.IsCancellationRequested)
         {
+            // However the client reported the cancellation, the cause is the disposal.
             error = new OrumAuthException("The Orum token cache was disposed while a token request was in flight.", ex);
         }
         catch (OperationCanceledException ex)

@@ -74,13 +74,15 @@ public static class OrumAuthServiceCollectionExtensions
         var resilience = OrumTokenResilience.Add(tokenHttpClient);
         tokenHttpClient.AddHttpMessageHandler(static () => new AttemptCountingHandler());
 
-        services.TryAddKeyedSingleton(key, (sp, _) => new OrumAuthClient(
-            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName),
-            () => sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>().Get(name),
-            name,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetRequiredService<OrumAuthTelemetry>()));
+        services.TryAddKeyedSingleton(key, (sp, _) =>
+        {
+            // Build the token client's handler chain (and its resilience pipeline registry) before the client and the
+            // cache exist. The container disposes in reverse order of creation, so the cache is disposed first and
+            // cancels a request in flight; otherwise Polly's registry would wait for that request to time out.
+            var httpClients = sp.GetRequiredService<IHttpClientFactory>();
+            httpClients.CreateClient(httpClientName).Dispose();
+            return CreateClient(sp, httpClients, httpClientName, name);
+        });
         services.TryAddKeyedSingleton<IOrumTokenClient>(key, static (sp, key) => sp.GetRequiredKeyedService<OrumAuthClient>(key));
         services.TryAddKeyedSingleton(key, (sp, k) => new TokenCache(
             sp.GetRequiredKeyedService<IOrumTokenClient>(k),
@@ -95,6 +97,14 @@ public static class OrumAuthServiceCollectionExtensions
         services.AddKeyedSingleton(key ?? string.Empty, builder);
         return builder;
     }
+
+    private static OrumAuthClient CreateClient(IServiceProvider sp, IHttpClientFactory httpClients, string httpClientName, string name) => new(
+        () => httpClients.CreateClient(httpClientName),
+        () => sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>().Get(name),
+        name,
+        sp.GetRequiredService<TimeProvider>(),
+        sp.GetService<ILoggerFactory>(),
+        sp.GetRequiredService<OrumAuthTelemetry>());
 
     /// <summary>The default credential is registered without a key; named ones are keyed by their name.</summary>
     internal static string? ServiceKey(string? name) => string.IsNullOrEmpty(name) ? null : name;

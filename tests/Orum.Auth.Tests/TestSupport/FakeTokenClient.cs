@@ -68,7 +68,15 @@ internal sealed class FakeTokenClient(FakeTimeProvider time) : IOrumTokenClient
     /// <summary>Fails the oldest held request; the cache has taken the failure when this returns.</summary>
     public void Fail(Exception error) => WithoutSynchronizationContext(() => Next().SetException(error));
 
-    public OrumAccessToken Issue(int n) => new($"token-{n}", "Bearer", Lifetime, time.GetUtcNow());
+    /// <summary>Gets every token issued, by value.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, OrumAccessToken> Issued { get; } = new(StringComparer.Ordinal);
+
+    public OrumAccessToken Issue(int n)
+    {
+        var token = new OrumAccessToken($"token-{n}", "Bearer", Lifetime, time.GetUtcNow());
+        Issued[token.Value] = token;
+        return token;
+    }
 
     // xUnit runs tests under a SynchronizationContext, and .NET never inlines ConfigureAwait(false) continuations on a
     // thread that has one: they would hop to the thread pool and the test would race them. Completing the request
