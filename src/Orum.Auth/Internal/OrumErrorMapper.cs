@@ -24,7 +24,7 @@ internal static class OrumErrorMapper
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            bodyDescription = $"a {MediaType(response) ?? "body"} that could not be read to the end";
+            bodyDescription = $"{DescribeUnread(response)} that could not be read to the end";
         }
 
         var status = response.StatusCode;
@@ -51,6 +51,8 @@ internal static class OrumErrorMapper
             : ((int)status).ToString(CultureInfo.InvariantCulture);
 
     internal static string? MediaType(HttpResponseMessage response) => response.Content.Headers.ContentType?.MediaType;
+
+    private static string DescribeUnread(HttpResponseMessage response) => $"a body ({MediaType(response) ?? "no content type"})";
 
     internal static string DescribeBody(HttpResponseMessage response, LimitedBody body)
     {
