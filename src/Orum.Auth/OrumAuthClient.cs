@@ -159,7 +159,7 @@ public sealed class OrumAuthClient : IOrumTokenClient
             {
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw await OrumErrorMapper.CreateAsync(response, Operation, _timeProvider, linked.Token).ConfigureAwait(false);
+                    throw await OrumErrorMapper.CreateAsync(response, Operation, _timeProvider, linked.Token, cancellationToken).ConfigureAwait(false);
                 }
 
                 return await ReadTokenAsync(response, issuedAt, linked.Token).ConfigureAwait(false);

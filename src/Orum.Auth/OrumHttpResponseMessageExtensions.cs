@@ -23,7 +23,7 @@ public static class OrumHttpResponseMessageExtensions
             var operation = response.RequestMessage is { RequestUri: { } uri } request
                 ? $"{request.Method} {uri.AbsolutePath}"
                 : "The Orum request";
-            throw await OrumErrorMapper.CreateAsync(response, operation, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            throw await OrumErrorMapper.CreateAsync(response, operation, TimeProvider.System, cancellationToken, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -10,8 +10,15 @@ internal static class OrumErrorMapper
 {
     private const int MaxQuotedMessageLength = 200;
 
+    /// <param name="response">The error response.</param>
+    /// <param name="operation">What was attempted, for the message.</param>
+    /// <param name="timeProvider">The clock for HTTP-date Retry-After values.</param>
+    /// <param name="cancellationToken">Stops reading the body (the caller's token, possibly linked with a timeout).</param>
+    /// <param name="callerCancellationToken">The caller's own token: only its cancellation propagates. When
+    /// <paramref name="cancellationToken"/> fires without it (a timeout), the body is described as stalled and the
+    /// status-based exception, with its Retry-After, is still returned.</param>
     internal static async Task<OrumApiException> CreateAsync(
-        HttpResponseMessage response, string operation, TimeProvider timeProvider, CancellationToken cancellationToken)
+        HttpResponseMessage response, string operation, TimeProvider timeProvider, CancellationToken cancellationToken, CancellationToken callerCancellationToken)
     {
         var retryAfter = RetryAfterParser.Parse(response, timeProvider);
         ErrorResponseBody? error = null;
@@ -24,7 +31,13 @@ internal static class OrumErrorMapper
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            bodyDescription = $"a {MediaType(response) ?? "body"} that could not be read to the end";
+            bodyDescription = $"{DescribeUnread(response)} that could not be read to the end";
+        }
+        catch (OperationCanceledException) when (!callerCancellationToken.IsCancellationRequested)
+        {
+            // The status and headers did arrive: a stalled body must not turn a 429 into a different failure and lose
+            // its Retry-After, or the cache would retry during Orum's block.
+            bodyDescription = $"{DescribeUnread(response)} that did not finish in time";
         }
 
         var status = response.StatusCode;
@@ -51,6 +64,8 @@ internal static class OrumErrorMapper
             : ((int)status).ToString(CultureInfo.InvariantCulture);
 
     internal static string? MediaType(HttpResponseMessage response) => response.Content.Headers.ContentType?.MediaType;
+
+    private static string DescribeUnread(HttpResponseMessage response) => $"a body ({MediaType(response) ?? "no content type"})";
 
     internal static string DescribeBody(HttpResponseMessage response, LimitedBody body)
     {
