@@ -136,9 +136,10 @@ public sealed class OrumAuthClient : IOrumTokenClient
             var httpClient = _httpClient ?? _createHttpClient!();
             response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
-            throw;
+            // Report the caller's own token, not the internal linked one, so `ex.CancellationToken == token` holds.
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
         }
         catch (OperationCanceledException ex)
         {
@@ -164,9 +165,9 @@ public sealed class OrumAuthClient : IOrumTokenClient
 
                 return await ReadTokenAsync(response, issuedAt, linked.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
             {
-                throw;
+                throw new OperationCanceledException(ex.Message, ex, cancellationToken);
             }
             catch (OperationCanceledException ex)
             {

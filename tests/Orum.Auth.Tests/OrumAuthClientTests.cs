@@ -261,7 +261,8 @@ public class OrumAuthClientTests
         await caller.CancelAsync();
 
         // Cancelled by the caller, not timed out: no OrumInvalidResponseException, and no fake-clock time had passed.
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TestCredentials.HangGuard));
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TestCredentials.HangGuard));
+        Assert.Equal(caller.Token, cancelled.CancellationToken); // the caller's own token, not an internal one
         Assert.Equal(TestCredentials.Start, endpoint.Time.GetUtcNow());
     }
 
