@@ -82,6 +82,7 @@ public sealed class OrumAuthOptions
 
     /// <summary>
     /// Gets or sets whether a request that Orum answers with 401 is sent once more with a fresh token.
+    /// Either way the refused token is dropped, so the next request gets a fresh one.
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool RetryOnUnauthorized { get; set; } = true;

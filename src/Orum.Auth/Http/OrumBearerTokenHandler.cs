@@ -68,7 +68,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
 
         var token = pending.Result;
         ApplyHeaders(request, token);
-        return _retryOnUnauthorized ? SendWithReplayAsync(request, token, cancellationToken) : base.SendAsync(request, cancellationToken);
+        return _retryOnUnauthorized ? SendWithReplayAsync(request, token, cancellationToken) : SendOnceAsync(request, token, cancellationToken);
     }
 
     /// <summary>Synchronous sends are not supported: a token may need a network call. Use <c>SendAsync</c>.</summary>
@@ -85,7 +85,19 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         ApplyHeaders(request, token);
         return _retryOnUnauthorized
             ? await SendWithReplayAsync(request, token, cancellationToken).ConfigureAwait(false)
-            : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            : await SendOnceAsync(request, token, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, OrumAccessToken token, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            // Not sent again, but Orum refused this token: the next request must not carry it as well.
+            _tokens.Invalidate(token);
+        }
+
+        return response;
     }
 
     private async Task<HttpResponseMessage> SendWithReplayAsync(HttpRequestMessage request, OrumAccessToken token, CancellationToken cancellationToken)

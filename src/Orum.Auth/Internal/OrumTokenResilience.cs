@@ -15,18 +15,21 @@ internal static class OrumTokenResilience
     /// <summary>Waits longer than this are not spent inside one token request: the typed 429 goes back and the cache's cool-down honours it.</summary>
     internal static readonly TimeSpan MaxRetryAfterWait = TimeSpan.FromSeconds(10);
 
+    // Configured with the container's TimeProvider: a Retry-After given as an HTTP date is measured on the same clock as
+    // the delays Polly waits, which Polly.Extensions also takes from the container.
     internal static IHttpStandardResiliencePipelineBuilder Add(IHttpClientBuilder tokenHttpClient) =>
-        tokenHttpClient.AddStandardResilienceHandler(Configure);
+        tokenHttpClient.AddStandardResilienceHandler()
+            .Configure(static (options, services) => Configure(options, services.GetService<TimeProvider>() ?? TimeProvider.System));
 
-    internal static void Configure(HttpStandardResilienceOptions options)
+    internal static void Configure(HttpStandardResilienceOptions options, TimeProvider timeProvider)
     {
         options.Retry.MaxRetryAttempts = 2;
         options.Retry.BackoffType = DelayBackoffType.Exponential;
         options.Retry.UseJitter = true;
         options.Retry.Delay = TimeSpan.FromSeconds(1);
         options.Retry.ShouldRetryAfterHeader = false;
-        options.Retry.ShouldHandle = static args => new ValueTask<bool>(ShouldRetry(args.Outcome));
-        options.Retry.DelayGenerator = static args => new ValueTask<TimeSpan?>(ServerDelay(args.Outcome));
+        options.Retry.ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome, timeProvider));
+        options.Retry.DelayGenerator = args => new ValueTask<TimeSpan?>(ServerDelay(args.Outcome, timeProvider));
 
         options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
         options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(30);
@@ -38,18 +41,18 @@ internal static class OrumTokenResilience
         options.CircuitBreaker.ShouldHandle = static args => new ValueTask<bool>(HttpClientResiliencePredicates.IsTransient(args.Outcome));
     }
 
-    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome)
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeProvider timeProvider)
     {
         if (!HttpClientResiliencePredicates.IsTransient(outcome))
         {
             return false;
         }
 
-        return ServerDelay(outcome) is not { } wait || wait <= MaxRetryAfterWait;
+        return ServerDelay(outcome, timeProvider) is not { } wait || wait <= MaxRetryAfterWait;
     }
 
-    private static TimeSpan? ServerDelay(Outcome<HttpResponseMessage> outcome) =>
+    private static TimeSpan? ServerDelay(Outcome<HttpResponseMessage> outcome, TimeProvider timeProvider) =>
         outcome.Result is { } response && (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable || (int)response.StatusCode >= 500)
-            ? RetryAfterParser.Parse(response, TimeProvider.System)
+            ? RetryAfterParser.Parse(response, timeProvider)
             : null;
 }
