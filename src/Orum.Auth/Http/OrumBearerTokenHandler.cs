@@ -66,7 +66,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
             return SendAfterTokenAsync(request, pending, cancellationToken);
         }
 
-        var token = pending.Result;
+        var token = pending.GetAwaiter().GetResult(); // completed: no blocking, no allocation
         ApplyHeaders(request, token);
         return _retryOnUnauthorized ? SendWithReplayAsync(request, token, cancellationToken) : SendOnceAsync(request, token, cancellationToken);
     }
