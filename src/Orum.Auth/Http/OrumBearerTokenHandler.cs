@@ -59,7 +59,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
 
         var token = pending.Result;
         ApplyHeaders(request, token);
-        return _retryOnUnauthorized ? SendWithReplayAsync(request, token, cancellationToken) : base.SendAsync(request, cancellationToken);
+        return _retryOnUnauthorized ? SendWithReplayAsync(request, token, cancellationToken) : SendOnceAsync(request, token, cancellationToken);
     }
 
     /// <summary>Synchronous sends are not supported: a token may need a network call. Use <c>SendAsync</c>.</summary>
@@ -76,7 +76,19 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         ApplyHeaders(request, token);
         return _retryOnUnauthorized
             ? await SendWithReplayAsync(request, token, cancellationToken).ConfigureAwait(false)
-            : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            : await SendOnceAsync(request, token, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, OrumAccessToken token, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            // Not sent again, but not used again either: a revoked token would otherwise fail every call until it expires.
+            _tokens.Invalidate(token);
+        }
+
+        return response;
     }
 
     private async Task<HttpResponseMessage> SendWithReplayAsync(HttpRequestMessage request, OrumAccessToken token, CancellationToken cancellationToken)
