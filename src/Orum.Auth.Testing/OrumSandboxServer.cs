@@ -130,8 +130,7 @@ public sealed class OrumSandboxServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.ApiBaseAddress = BaseAddress;
         options.VaultBaseAddress = BaseAddress;
-        options.ClientId = ClientId;
-        options.ClientSecret = ClientSecret;
+        (options.ClientId, options.ClientSecret) = _state.Credentials;
     }
 
     /// <summary>

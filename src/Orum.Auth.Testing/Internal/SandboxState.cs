@@ -11,13 +11,13 @@ internal sealed class SandboxState : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _waitersGate = new();
     private readonly List<(int Count, TaskCompletionSource Completion)> _waiters = [];
-    private volatile Credentials _credentials;
+    private volatile Pair _credentials;
     private int _tokenRequests;
     private int _apiRequests;
 
     internal SandboxState(string clientId, string clientSecret, TimeSpan tokenLifetime, TimeProvider timeProvider)
     {
-        _credentials = new Credentials(clientId, clientSecret);
+        _credentials = new Pair(clientId, clientSecret);
         TimeProvider = timeProvider;
         Tokens = new TokenStore(tokenLifetime, timeProvider);
     }
@@ -30,6 +30,16 @@ internal sealed class SandboxState : IDisposable
 
     internal string ClientSecret => _credentials.ClientSecret;
 
+    /// <summary>The accepted pair, read at once: a concurrent rotation never mixes an old id with a new secret.</summary>
+    internal (string ClientId, string ClientSecret) Credentials
+    {
+        get
+        {
+            var current = _credentials;
+            return (current.ClientId, current.ClientSecret);
+        }
+    }
+
     /// <summary>Cancelled when the server stops, so that no handler keeps it waiting (a delay on a fake clock, for one).</summary>
     internal CancellationToken Stopping => _stopping.Token;
 
@@ -41,7 +51,7 @@ internal sealed class SandboxState : IDisposable
 
     internal OrumSandboxFault? TryDequeueFault() => _faults.TryDequeue(out var fault) ? fault : null;
 
-    internal void RotateCredentials(string clientId, string clientSecret) => _credentials = new Credentials(clientId, clientSecret);
+    internal void RotateCredentials(string clientId, string clientSecret) => _credentials = new Pair(clientId, clientSecret);
 
     /// <summary>Compares in constant time, as a real token endpoint must, so the emulator never models a timing leak.</summary>
     internal bool Accepts(string clientId, string clientSecret)
@@ -110,5 +120,5 @@ internal sealed class SandboxState : IDisposable
     private static bool FixedTimeEquals(string a, string b) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
 
-    private sealed record Credentials(string ClientId, string ClientSecret);
+    private sealed record Pair(string ClientId, string ClientSecret);
 }
