@@ -93,7 +93,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
-            // Not sent again, but Orum refused this token: the next request must not carry it as well.
+            // Not sent again, but not used again either: a revoked token would otherwise fail every call until it expires.
             _tokens.Invalidate(token);
         }
 

@@ -1,0 +1,10 @@
+namespace Orum.Auth.Testing.Internal;
+
+internal enum SandboxFaultKind
+{
+    Status,
+    Delay,
+    DropConnection,
+    TruncatedBody,
+    Html,
+}
