@@ -5,7 +5,8 @@ namespace Orum.Auth.DistributedCache.Internal;
 /// <summary>
 /// The fleet-wide lock: <c>SET key owner NX PX expiry</c> to take it, compare-and-delete to release it (only while it is
 /// still ours), through StackExchange.Redis' <c>LockTake</c>/<c>LockRelease</c>. Callers bound every call with their own
-/// timeout; a connection this class opens never aborts on a failed connect and reconnects in the background.
+/// timeout; a connection this class opens never aborts on a failed connect, fails fast while Redis is down, and
+/// reconnects in the background.
 /// </summary>
 internal sealed class RedisTokenLock : IDisposable, IAsyncDisposable
 {
@@ -27,6 +28,9 @@ internal sealed class RedisTokenLock : IDisposable, IAsyncDisposable
         var options = ConfigurationOptions.Parse(configuration);
         var milliseconds = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
         options.AbortOnConnectFail = false;
+
+        // While Redis is down a lock call fails at once instead of queueing until the timeout.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = milliseconds;
         options.SyncTimeout = milliseconds;
         options.AsyncTimeout = milliseconds;

@@ -24,7 +24,9 @@ public sealed class FleetTests
                 {
                     o.RedisConfiguration = redis.Configuration;
 
-                    // Longer than the test's own bounds, so a slow machine fails with a clear timeout, not a second request.
+                    // Longer than the test's own bounds, so a slow machine (20 replicas connecting at once) fails with a
+                    // clear timeout, never with a second request.
+                    o.StoreTimeout = TimeSpan.FromSeconds(10);
                     o.LockTimeout = TimeSpan.FromSeconds(30);
                     o.WaitForOtherReplica = TimeSpan.FromSeconds(30);
                 }, logs: logs));
