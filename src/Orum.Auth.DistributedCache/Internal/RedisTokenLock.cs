@@ -54,8 +54,7 @@ internal sealed class RedisTokenLock : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
-        var connecting = StopConnecting();
-        if (connecting is null)
+        if (!TryStop(out var connecting) || connecting is null)
         {
             return;
         }
@@ -72,14 +71,18 @@ internal sealed class RedisTokenLock : IDisposable, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var connecting = StopConnecting();
-        if (connecting is { IsCompletedSuccessfully: true })
+        if (!TryStop(out var connecting) || connecting is null)
+        {
+            return;
+        }
+
+        if (connecting.IsCompletedSuccessfully)
         {
             await connecting.Result.DisposeAsync().ConfigureAwait(false);
         }
         else
         {
-            Dispose();
+            _ = connecting.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         }
     }
 
@@ -107,17 +110,19 @@ internal sealed class RedisTokenLock : IDisposable, IAsyncDisposable
     private static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration) =>
         await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
 
-    private Task<IConnectionMultiplexer>? StopConnecting()
+    /// <summary>Marks the lock disposed; <see langword="false"/> when it already was.</summary>
+    private bool TryStop(out Task<IConnectionMultiplexer>? connecting)
     {
         lock (_gate)
         {
+            connecting = _disposed ? null : _connecting;
             if (_disposed)
             {
-                return null;
+                return false;
             }
 
             _disposed = true;
-            return _connecting;
+            return true;
         }
     }
 }
