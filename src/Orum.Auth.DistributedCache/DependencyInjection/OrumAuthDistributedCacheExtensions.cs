@@ -81,15 +81,21 @@ public static class OrumAuthDistributedCacheExtensions
             ? RedisTokenLock.Connect(configuration, options.StoreTimeout)
             : sp.GetService<IConnectionMultiplexer>() is { } connection ? RedisTokenLock.Over(connection) : null;
         var logger = (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger(Log.Category) ?? NullLogger.Instance;
+        var timeProvider = sp.GetRequiredService<TimeProvider>();
+        var format = new SharedTokenFormat(sp.GetService<IDataProtectionProvider>());
+        if (!format.Encrypts)
+        {
+            Log.UnencryptedStorage(logger, name);
+        }
+
         return new DistributedTokenClient(
             inner,
-            sp.GetRequiredService<IDistributedCache>(),
-            new SharedTokenFormat(sp.GetService<IDataProtectionProvider>()),
+            new SharedTokenStore(sp.GetRequiredService<IDistributedCache>(), format, options, timeProvider, logger, name),
             tokenLock,
             sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(),
             name,
             options,
-            sp.GetRequiredService<TimeProvider>(),
+            timeProvider,
             logger);
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,21 +16,18 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
     private static readonly TimeSpan MaxPollDelay = TimeSpan.FromMilliseconds(250);
 
     private readonly IOrumTokenClient _inner;
-    private readonly IDistributedCache _store;
-    private readonly SharedTokenFormat _format;
+    private readonly SharedTokenStore _store;
     private readonly RedisTokenLock? _lock;
     private readonly IOptionsMonitor<OrumAuthOptions> _authOptions;
     private readonly string _credential;
     private readonly OrumDistributedTokenCacheOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly StoreHealth _storeHealth;
     private readonly StoreHealth _lockHealth;
 
     internal DistributedTokenClient(
         IOrumTokenClient inner,
-        IDistributedCache store,
-        SharedTokenFormat format,
+        SharedTokenStore store,
         RedisTokenLock? tokenLock,
         IOptionsMonitor<OrumAuthOptions> authOptions,
         string credential,
@@ -41,19 +37,13 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
     {
         _inner = inner;
         _store = store;
-        _format = format;
         _lock = tokenLock;
         _authOptions = authOptions;
         _credential = credential;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        _storeHealth = new StoreHealth(logger, "distributed cache", credential);
         _lockHealth = new StoreHealth(logger, "Redis lock", credential);
-        if (!format.Encrypts)
-        {
-            Log.UnencryptedStorage(logger, credential);
-        }
     }
 
     public async Task<OrumAccessToken> RequestTokenAsync(CancellationToken cancellationToken = default)
@@ -62,7 +52,7 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
         var authOptions = _authOptions.Get(_credential);
         var key = TokenCacheKey.Create(_options.KeyPrefix, authOptions);
 
-        var read = await ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
+        var read = await _store.ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
         if (read.Token is not null)
         {
             return read.Token;
@@ -108,7 +98,7 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
                 try
                 {
                     // Another replica may have shared a token between our read and our lock.
-                    var again = await ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
+                    var again = await _store.ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
                     return again.Token ?? await RequestAndShareAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
                 }
                 finally
@@ -133,7 +123,7 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
             delay = delay * 2 < MaxPollDelay ? delay * 2 : MaxPollDelay;
 
             // The holder's token, or (when it failed and released the lock) our turn to take the lock.
-            var polled = await ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
+            var polled = await _store.ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
             if (polled.Token is not null)
             {
                 return polled.Token;
@@ -152,94 +142,22 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
     private async Task<OrumAccessToken> RequestAndShareAsync(string key, OrumAuthOptions authOptions, CancellationToken cancellationToken)
     {
         var token = await _inner.RequestTokenAsync(cancellationToken).ConfigureAwait(false);
-        await WriteAsync(key, token, authOptions, cancellationToken).ConfigureAwait(false);
+        await _store.WriteAsync(key, token, authOptions, cancellationToken).ConfigureAwait(false);
         return token;
     }
 
-    private async Task<ReadResult> ReadAsync(string key, OrumAuthOptions authOptions, CancellationToken cancellationToken)
-    {
-        byte[]? stored;
-        try
-        {
-            stored = await BoundAsync(ct => _store.GetAsync(key, ct), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            _storeHealth.Failed(Describe(ex), ex is TimeoutException ? null : ex);
-            return new ReadResult(null, StoreAnswered: false);
-        }
-
-        if (stored is null)
-        {
-            _storeHealth.Succeeded();
-            return new ReadResult(null, StoreAnswered: true);
-        }
-
-        var token = _format.TryRead(key, stored);
-        if (token is null)
-        {
-            // Garbage, or encrypted with keys this replica lacks: a miss, and the new token overwrites it.
-            _storeHealth.Failed(_format.Encrypts
-                ? "the stored entry could not be decrypted or read (do all replicas share the Data Protection key ring?)"
-                : "the stored entry could not be read", exception: null);
-            return new ReadResult(null, StoreAnswered: true);
-        }
-
-        _storeHealth.Succeeded();
-        if (!IsFresh(token, authOptions))
-        {
-            // Due for refresh: handing it to the TokenCache would make it refresh again at once, in a loop.
-            return new ReadResult(null, StoreAnswered: true);
-        }
-
-        Log.SharedTokenUsed(_logger, _credential, token.ExpiresAt);
-        return new ReadResult(token, StoreAnswered: true);
-    }
-
-    private async Task WriteAsync(string key, OrumAccessToken token, OrumAuthOptions authOptions, CancellationToken cancellationToken)
-    {
-        // The same margin as the TokenCache: no replica ever reads a token it would not hand out.
-        var lifetime = token.ExpiresIn;
-        var margin = authOptions.ExpiryMargin > lifetime / 10 ? lifetime / 10 : authOptions.ExpiryMargin;
-        var keepFor = token.ExpiresAt - margin - _timeProvider.GetUtcNow();
-        if (keepFor <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        try
-        {
-            var stored = _format.Write(key, token);
-            var entry = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = keepFor };
-            await BoundAsync(async ct =>
-            {
-                await _store.SetAsync(key, stored, entry, ct).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
-            _storeHealth.Succeeded();
-            Log.SharedTokenStored(_logger, _credential, keepFor);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            _storeHealth.Failed(Describe(ex), ex is TimeoutException ? null : ex);
-        }
-        catch (OperationCanceledException)
-        {
-            // The caller stopped waiting; the token it asked for is still the answer.
-        }
-    }
-
+    /// <summary>Whether the lock was taken; <see langword="null"/> when Redis failed or timed out.</summary>
     private async Task<bool?> TryTakeLockAsync(RedisTokenLock tokenLock, string lockKey, string owner, CancellationToken cancellationToken)
     {
         try
         {
-            var taken = await BoundAsync(_ => tokenLock.TryTakeAsync(lockKey, owner, _options.LockTimeout), cancellationToken).ConfigureAwait(false);
+            var taken = await StoreCall.RunAsync(_ => tokenLock.TryTakeAsync(lockKey, owner, _options.LockTimeout), _options.StoreTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
             _lockHealth.Succeeded();
             return taken;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            _lockHealth.Failed(Describe(ex), ex is TimeoutException ? null : ex);
+            _lockHealth.Report(ex);
             return null;
         }
     }
@@ -249,49 +167,12 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
         try
         {
             // Not the caller's token: a lock left behind would make the fleet wait for its expiry.
-            await BoundAsync(_ => tokenLock.ReleaseAsync(lockKey, owner), CancellationToken.None).ConfigureAwait(false);
+            await StoreCall.RunAsync(_ => tokenLock.ReleaseAsync(lockKey, owner), _options.StoreTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // It expires on its own after LockTimeout.
-            _lockHealth.Failed(Describe(ex), ex is TimeoutException ? null : ex);
+            _lockHealth.Report(ex);
         }
     }
-
-    /// <summary>Runs one store operation for at most <see cref="OrumDistributedTokenCacheOptions.StoreTimeout"/>, even if the store ignores cancellation.</summary>
-    private async Task<T> BoundAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
-    {
-        using var timeout = new CancellationTokenSource(_options.StoreTimeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var task = operation(linked.Token);
-        try
-        {
-            return await task.WaitAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"no answer within {_options.StoreTimeout.TotalSeconds:0.###} s"), ex);
-        }
-        finally
-        {
-            if (!task.IsCompleted)
-            {
-                // Abandoned: observe its eventual failure so it is never an unobserved task exception.
-                _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
-        }
-    }
-
-    private bool IsFresh(OrumAccessToken token, OrumAuthOptions authOptions)
-    {
-        // TokenCache's refresh point: RefreshBeforeExpiry before expiry, or half-life for tokens shorter than twice that.
-        var lifetime = token.ExpiresIn;
-        var refreshBefore = lifetime < authOptions.RefreshBeforeExpiry * 2 ? lifetime / 2 : authOptions.RefreshBeforeExpiry;
-        return token.ExpiresAt - _timeProvider.GetUtcNow() > refreshBefore;
-    }
-
-    private static string Describe(Exception error) =>
-        error is TimeoutException ? error.Message : error.GetType().Name;
-
-    private readonly record struct ReadResult(OrumAccessToken? Token, bool StoreAnswered);
 }
