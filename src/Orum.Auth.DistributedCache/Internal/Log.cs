@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orum.Auth.DistributedCache.Internal;
+
+/// <summary>
+/// Log messages of the distributed token cache, with fixed event ids (documented in the README), in the category
+/// <c>Orum.Auth.DistributedTokenCache</c>. They carry the credential name and durations, never a key, secret or token.
+/// </summary>
+internal static partial class Log
+{
+    internal const string Category = "Orum.Auth.DistributedTokenCache";
+
+    internal const int StoreFailedId = 101;
+    internal const int StoreRecoveredId = 102;
+    internal const int SharedTokenUsedId = 103;
+    internal const int WaitingForOtherReplicaId = 104;
+    internal const int OtherReplicaTooSlowId = 105;
+    internal const int SharedTokenStoredId = 106;
+    internal const int UnencryptedStorageId = 107;
+
+    [LoggerMessage(StoreFailedId, LogLevel.Warning, "The shared token store ({Component}) failed for Orum credential '{Credential}': {Reason}. Tokens are requested from Orum directly until it works again; this is logged once per outage.", EventName = "DistributedStoreFailed")]
+    internal static partial void StoreFailed(ILogger logger, string component, string credential, string reason, Exception? exception);
+
+    [LoggerMessage(StoreRecoveredId, LogLevel.Information, "The shared token store ({Component}) works again for Orum credential '{Credential}'.", EventName = "DistributedStoreRecovered")]
+    internal static partial void StoreRecovered(ILogger logger, string component, string credential);
+
+    [LoggerMessage(SharedTokenUsedId, LogLevel.Debug, "Using the shared Orum access token of credential '{Credential}'; it expires at {ExpiresAt:O}.", EventName = "SharedTokenUsed")]
+    internal static partial void SharedTokenUsed(ILogger logger, string credential, DateTimeOffset expiresAt);
+
+    [LoggerMessage(WaitingForOtherReplicaId, LogLevel.Debug, "Another replica is requesting the Orum access token of credential '{Credential}'; waiting up to {Wait} for it.", EventName = "WaitingForOtherReplica")]
+    internal static partial void WaitingForOtherReplica(ILogger logger, string credential, TimeSpan wait);
+
+    [LoggerMessage(OtherReplicaTooSlowId, LogLevel.Information, "No replica shared an Orum access token of credential '{Credential}' within {Wait}; requesting one directly.", EventName = "OtherReplicaTooSlow")]
+    internal static partial void OtherReplicaTooSlow(ILogger logger, string credential, TimeSpan wait);
+
+    [LoggerMessage(SharedTokenStoredId, LogLevel.Debug, "Shared the new Orum access token of credential '{Credential}' with the other replicas for {For}.", EventName = "SharedTokenStored")]
+    internal static partial void SharedTokenStored(ILogger logger, string credential, TimeSpan @for);
+
+    [LoggerMessage(UnencryptedStorageId, LogLevel.Information, "Orum access tokens of credential '{Credential}' are stored in the distributed cache in plain text (AllowUnencryptedStorage = true): register ASP.NET Core Data Protection to encrypt them.", EventName = "UnencryptedStorage")]
+    internal static partial void UnencryptedStorage(ILogger logger, string credential);
+}

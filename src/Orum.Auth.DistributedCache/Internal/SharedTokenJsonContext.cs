@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace Orum.Auth.DistributedCache.Internal;
+
+/// <summary>A stored token. Its JSON is the contract between replicas that run different versions of the package.</summary>
+internal sealed class SharedTokenEntry
+{
+    [JsonPropertyName("value")]
+    public string? Value { get; set; }
+
+    [JsonPropertyName("token_type")]
+    public string? TokenType { get; set; }
+
+    [JsonPropertyName("expires_in")]
+    public double? ExpiresIn { get; set; }
+
+    [JsonPropertyName("issued_at")]
+    public DateTimeOffset? IssuedAt { get; set; }
+}
+
+/// <summary>Source-generated JSON for stored tokens: no reflection, trimming- and AOT-safe.</summary>
+[JsonSourceGenerationOptions(
+    GenerationMode = JsonSourceGenerationMode.Metadata,
+    NumberHandling = JsonNumberHandling.Strict,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+[JsonSerializable(typeof(SharedTokenEntry))]
+internal sealed partial class SharedTokenJsonContext : JsonSerializerContext
+{
+}
