@@ -15,7 +15,7 @@ namespace Orum.Auth.Testing;
 /// <summary>
 /// A local Orum: a real HTTP server on 127.0.0.1 (an ephemeral port) that serves <c>POST /oauth/token</c> as Orum's spec
 /// declares it, plus <c>GET /deliver/balance</c>, <c>GET</c>/<c>POST /deliver/persons</c> and <c>POST /verify/accounts</c>
-/// behind Orum's token and <c>Orum-Version</c> checks. Test controls: token request counts, queued faults, revocation,
+/// behind Orum's token and <c>Orum-Version</c> checks. Test controls: token request counts, queued faults, a fault source, revocation,
 /// credential rotation and a shared <see cref="System.TimeProvider"/>.
 /// </summary>
 /// <example>
@@ -143,6 +143,22 @@ public sealed class OrumSandboxServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(fault);
         _state.EnqueueFault(fault);
     }
+
+    /// <summary>
+    /// Sets where token requests get their fault when none is queued: <paramref name="source"/> is asked once per such
+    /// request and returns the fault to serve, or <see langword="null"/> to answer normally. Queued faults
+    /// (<see cref="EnqueueFault"/>) still come first. Use it for an outage that lasts until the test ends it, or for a
+    /// seeded random mix of faults.
+    /// </summary>
+    /// <param name="source">Returns the next request's fault. It may be called by concurrent requests and must not throw.
+    /// <see langword="null"/> removes the source: requests are answered normally again.</param>
+    /// <example>
+    /// <code>
+    /// server.SetFaultSource(() =&gt; OrumSandboxFault.Status(503, "service_unavailable", "Service Unavailable")); // down
+    /// server.SetFaultSource(null);                                                                            // back
+    /// </code>
+    /// </example>
+    public void SetFaultSource(Func<OrumSandboxFault?>? source) => _state.SetFaultSource(source);
 
     /// <summary>Revokes every token issued so far: Deliver and Verify calls that carry one get 401 <c>unauthorized</c>.</summary>
     public void RevokeAllTokens() => _state.Tokens.RevokeAll();

@@ -15,7 +15,7 @@ namespace Orum.Auth;
 /// </remarks>
 public sealed class TokenCache : IOrumTokenProvider, IDisposable
 {
-    /// <summary>After a failed background refresh, the next one waits this long (the still-valid token stays in use).</summary>
+    /// <summary>After a failed background refresh, the next one waits this long, or Retry-After when longer (the still-valid token stays in use).</summary>
     internal static readonly TimeSpan BackgroundRetryDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>With no usable token, a failure is handed to every caller for this long without a new request.</summary>
@@ -280,6 +280,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         var keptCurrentToken = false;
         DateTimeOffset usableUntil = default;
         TimeSpan coolDown = default;
+        TimeSpan retryIn = default;
         lock (_gate)
         {
             if (_pending == completion)
@@ -302,15 +303,23 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
             {
                 var now = _timeProvider.GetTimestamp();
                 var entry = _entry;
+                coolDown = CoolDownFor(error!);
                 if (entry is not null && now < entry.UsableUntil)
                 {
                     keptCurrentToken = true;
-                    Volatile.Write(ref _nextBackgroundAttempt, now + ToTimestampTicks(BackgroundRetryDelay));
+                    retryIn = coolDown > BackgroundRetryDelay ? coolDown : BackgroundRetryDelay;
+                    Volatile.Write(ref _nextBackgroundAttempt, now + ToTimestampTicks(retryIn));
                     usableUntil = _timeProvider.GetUtcNow() + _timeProvider.GetElapsedTime(now, entry.UsableUntil);
+                    if (coolDown > MinCoolDown)
+                    {
+                        // Orum asked for a wait (Retry-After): should the token become unusable before it has passed,
+                        // callers get this failure rather than send the request Orum asked not to get.
+                        _failure = completion.Task;
+                        _failureUntil = now + ToTimestampTicks(coolDown);
+                    }
                 }
                 else
                 {
-                    coolDown = CoolDownFor(error!);
                     _failure = completion.Task;
                     _failureUntil = now + ToTimestampTicks(coolDown);
                 }
@@ -336,7 +345,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
 
         if (keptCurrentToken)
         {
-            Log.BackgroundRefreshFailed(_logger, _credential, usableUntil, BackgroundRetryDelay, error!);
+            Log.BackgroundRefreshFailed(_logger, _credential, usableUntil, retryIn, error!);
         }
         else if (coolDown > TimeSpan.Zero)
         {

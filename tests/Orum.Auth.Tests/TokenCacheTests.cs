@@ -172,6 +172,48 @@ public class TokenCacheTests
     }
 
     [Fact]
+    public async Task GetTokenAsync_BackgroundRefreshRateLimitedForLongerThan30Seconds_RetriesNoSoonerThanRetryAfter()
+    {
+        using var cache = NewCache();
+        var first = await cache.GetTokenAsync();
+        _client.FailWith = new OrumRateLimitedException("slow down", OrumErrorCodes.TooManyRequests, retryAfter: TimeSpan.FromSeconds(60));
+        _time.Advance(Hour - TimeSpan.FromMinutes(5));
+        Assert.Same(first, await cache.GetTokenAsync()); // starts the refresh, which is refused for 60 s
+
+        _time.Advance(TimeSpan.FromSeconds(60) - TimeSpan.FromTicks(1));
+        Assert.Same(first, await cache.GetTokenAsync());
+        Assert.Equal(2, _client.Calls); // 30 s would have been too soon
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        _client.FailWith = null;
+        Assert.Same(first, await cache.GetTokenAsync());
+        Assert.Equal(3, _client.Calls);
+        Assert.NotSame(first, await cache.GetTokenAsync());
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_TokenBecomesUnusableWithinARetryAfterOfItsBackgroundRefresh_CallersGetTheRateLimitWithoutRequest()
+    {
+        using var cache = NewCache();
+        await cache.GetTokenAsync();
+        var refused = new OrumRateLimitedException("slow down", OrumErrorCodes.TooManyRequests, retryAfter: TimeSpan.FromMinutes(10));
+        _client.FailWith = refused;
+        _time.Advance(Hour - TimeSpan.FromMinutes(5));
+        await cache.GetTokenAsync(); // the refresh is refused for 10 min; the token is usable for 4 more
+
+        _time.Advance(TimeSpan.FromMinutes(4));
+        Assert.Same(refused, await Assert.ThrowsAsync<OrumRateLimitedException>(() => cache.GetTokenAsync().AsTask()));
+        _time.Advance(TimeSpan.FromMinutes(6) - TimeSpan.FromTicks(1));
+        Assert.Same(refused, await Assert.ThrowsAsync<OrumRateLimitedException>(() => cache.GetTokenAsync().AsTask()));
+        Assert.Equal(2, _client.Calls);
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        _client.FailWith = null;
+        Assert.NotNull(await cache.GetTokenAsync());
+        Assert.Equal(3, _client.Calls);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_FailureWithoutToken_CoolsDownFor5Seconds()
     {
         var failure = new OrumServerException("down", HttpStatusCode.ServiceUnavailable);

@@ -12,6 +12,7 @@ internal sealed class SandboxState : IDisposable
     private readonly object _waitersGate = new();
     private readonly List<(int Count, TaskCompletionSource Completion)> _waiters = [];
     private volatile Pair _credentials;
+    private volatile Func<OrumSandboxFault?>? _faultSource;
     private int _tokenRequests;
     private int _apiRequests;
 
@@ -49,7 +50,10 @@ internal sealed class SandboxState : IDisposable
 
     internal void EnqueueFault(OrumSandboxFault fault) => _faults.Enqueue(fault);
 
-    internal OrumSandboxFault? TryDequeueFault() => _faults.TryDequeue(out var fault) ? fault : null;
+    internal void SetFaultSource(Func<OrumSandboxFault?>? source) => _faultSource = source;
+
+    /// <summary>The next queued fault; when none is queued, what the fault source says (null: answer normally).</summary>
+    internal OrumSandboxFault? TryDequeueFault() => _faults.TryDequeue(out var fault) ? fault : _faultSource?.Invoke();
 
     internal void RotateCredentials(string clientId, string clientSecret) => _credentials = new Pair(clientId, clientSecret);
 

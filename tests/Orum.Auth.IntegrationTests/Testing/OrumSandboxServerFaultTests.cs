@@ -148,6 +148,36 @@ public sealed class OrumSandboxServerFaultTests
     }
 
     [Fact]
+    public async Task SetFaultSource_IsAskedWhenNoFaultIsQueued_UntilRemoved()
+    {
+        await using var server = await StartAsync();
+        using var http = new HttpClient();
+        var asked = 0;
+        server.EnqueueFault(OrumSandboxFault.Status(500, "internal_server_error", "Internal Server Error"));
+        server.SetFaultSource(() =>
+        {
+            Interlocked.Increment(ref asked);
+            return OrumSandboxFault.Status(503, "service_unavailable", "Service Unavailable");
+        });
+
+        using var queued = await PostTokenAsync(http, server);
+        using var down1 = await PostTokenAsync(http, server);
+        using var down2 = await PostTokenAsync(http, server);
+        server.SetFaultSource(() => null);
+        using var sourceSaysNone = await PostTokenAsync(http, server);
+        server.SetFaultSource(null);
+        using var removed = await PostTokenAsync(http, server);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, queued.StatusCode); // the queue comes first
+        await AssertErrorAsync(down1, HttpStatusCode.ServiceUnavailable, "service_unavailable", "Service Unavailable");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down2.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, sourceSaysNone.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        Assert.Equal(2, asked);
+        Assert.Equal(5, server.TokenRequestCount);
+    }
+
+    [Fact]
     public void Factories_RejectMeaninglessArguments()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => OrumSandboxFault.Status(200, "ok", "OK"));
