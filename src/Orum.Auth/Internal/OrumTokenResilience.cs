@@ -37,7 +37,9 @@ internal static class OrumTokenResilience
         options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
         options.CircuitBreaker.MinimumThroughput = 6;
         options.CircuitBreaker.FailureRatio = 0.8;
-        options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
+        // No longer than the cache's 5-s cool-down: each acquisition the cool-down lets through gets a trial, so traffic
+        // resumes within one cool-down of Orum's return, while the open circuit still cuts an outage's retries to one.
+        options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
         options.CircuitBreaker.ShouldHandle = static args => new ValueTask<bool>(HttpClientResiliencePredicates.IsTransient(args.Outcome));
     }
 

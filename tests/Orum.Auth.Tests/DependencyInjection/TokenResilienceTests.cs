@@ -255,13 +255,13 @@ public sealed class TokenResilienceTests : IAsyncLifetime, IDisposable
         Assert.IsType<BrokenCircuitException>(ex.InnerException, exactMatch: false);
         Assert.Equal(6, token.Count); // nothing was sent while the circuit is open
 
-        clock.Advance(TimeSpan.FromSeconds(14));
+        clock.Advance(TimeSpan.FromSeconds(4));
         var stillOpen = client.RequestTokenAsync(_abort.Token);
         await clock.DriveAsync(stillOpen, RetryDelays);
         await Assert.ThrowsAsync<OrumNetworkException>(() => stillOpen.WaitAsync(Limit));
         Assert.Equal(6, token.Count);
 
-        clock.Advance(TimeSpan.FromSeconds(2)); // the break (15 s) is over
+        clock.Advance(TimeSpan.FromSeconds(2)); // the break (5 s, the cache's cool-down) is over
         var recovered = client.RequestTokenAsync(_abort.Token);
         await clock.DriveAsync(recovered, RetryDelays);
 
