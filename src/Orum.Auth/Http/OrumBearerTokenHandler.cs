@@ -68,7 +68,10 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
 
         var token = pending.GetAwaiter().GetResult(); // completed: no blocking, no allocation
         ApplyHeaders(request, token);
-        return _retryOnUnauthorized ? SendWithReplayAsync(request, token, cancellationToken) : SendOnceAsync(request, token, cancellationToken);
+        var replay = _retryOnUnauthorized ? PrepareReplayAsync(request.Content, cancellationToken) : new ValueTask<bool>(false);
+        return replay.IsCompletedSuccessfully
+            ? SendCheckedAsync(request, token, replay.GetAwaiter().GetResult(), cancellationToken)
+            : SendAfterBufferingAsync(request, token, replay, cancellationToken);
     }
 
     /// <summary>Synchronous sends are not supported: a token may need a network call. Use <c>SendAsync</c>.</summary>
@@ -83,34 +86,43 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
     {
         var token = await pending.ConfigureAwait(false);
         ApplyHeaders(request, token);
-        return _retryOnUnauthorized
-            ? await SendWithReplayAsync(request, token, cancellationToken).ConfigureAwait(false)
-            : await SendOnceAsync(request, token, cancellationToken).ConfigureAwait(false);
+        var replayable = _retryOnUnauthorized && await PrepareReplayAsync(request.Content, cancellationToken).ConfigureAwait(false);
+        return await SendCheckedAsync(request, token, replayable, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, OrumAccessToken token, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAfterBufferingAsync(HttpRequestMessage request, OrumAccessToken token, ValueTask<bool> replay, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
-        {
-            // Not sent again, but not used again either: a revoked token would otherwise fail every call until it expires.
-            _tokens.Invalidate(token);
-        }
-
-        return response;
+        var replayable = await replay.ConfigureAwait(false);
+        return await SendCheckedAsync(request, token, replayable, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendWithReplayAsync(HttpRequestMessage request, OrumAccessToken token, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendCheckedAsync(HttpRequestMessage request, OrumAccessToken token, bool replayable, CancellationToken cancellationToken)
     {
-        var replayable = await PrepareReplayAsync(request.Content, cancellationToken).ConfigureAwait(false);
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var sending = base.SendAsync(request, cancellationToken);
+
+        // Answered at once and not a 401 (an in-memory handler, a cached response): nothing to wait for, so no state
+        // machine and no second task. Over a socket the answer comes later and is checked below.
+        return sending.IsCompletedSuccessfully && sending.GetAwaiter().GetResult().StatusCode != HttpStatusCode.Unauthorized
+            ? sending
+            : CheckUnauthorizedAsync(request, token, replayable, sending, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> CheckUnauthorizedAsync(HttpRequestMessage request, OrumAccessToken token, bool replayable, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
+    {
+        var response = await sending.ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
         }
 
-        // Drop exactly the token Orum refused; if another request already replaced it, this is a no-op.
+        // Drop exactly the token Orum refused (if another request already replaced it, this is a no-op). Even when
+        // replay is off: a revoked token would otherwise fail every call until it expires.
         _tokens.Invalidate(token);
+        if (!_retryOnUnauthorized)
+        {
+            return response;
+        }
+
         if (!replayable)
         {
             Log.ReplaySkipped(_logger, request.Method.Method, request.RequestUri!.Host, "its body cannot be sent twice");
