@@ -227,7 +227,9 @@ public sealed class OrumAuthClient : IOrumTokenClient
             }
             catch (JsonException ex)
             {
-                throw Invalid(response, $"{OrumErrorMapper.DescribeBody(response, body)} is not the documented token JSON (not JSON, or a field of the wrong type)", ex);
+                // Not chained: a JsonException's message can quote the body (an unquoted literal is echoed to its end,
+                // token included). Only where it failed is kept.
+                throw Invalid(response, string.Create(CultureInfo.InvariantCulture, $"{OrumErrorMapper.DescribeBody(response, body)} is not the documented token JSON (not JSON, or a field of the wrong type; at {ex.Path ?? "$"}, byte {ex.BytePositionInLine ?? 0})"), null);
             }
 
             if (token is null)

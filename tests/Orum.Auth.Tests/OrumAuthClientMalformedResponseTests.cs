@@ -42,6 +42,7 @@ public class OrumAuthClientMalformedResponseTests
     [InlineData("empty-body", "an empty body (application/json)")]
     [InlineData("expires-in-string", "not the documented token JSON")]
     [InlineData("expires-in-overflows-double", "expires_in is absurdly large")]
+    [InlineData("access-token-unquoted", "not the documented token JSON (not JSON, or a field of the wrong type; at $.access_token, byte ")]
     [InlineData("over-64-kib-with-length", "over 64 KiB")]
     [InlineData("over-64-kib-streamed", "over 64 KiB")]
     [InlineData("connection-drops-mid-body", "could not be read to the end")]

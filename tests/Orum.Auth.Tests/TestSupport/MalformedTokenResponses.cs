@@ -35,6 +35,8 @@ public static class MalformedTokenResponses
         ["expires-in-negative"] = e => ExpiresIn(e, "-1"),
         ["expires-in-absurd"] = e => ExpiresIn(e, "1000000000000"),
         ["expires-in-overflows-double"] = e => ExpiresIn(e, "1e400"),
+        // Unquoted, as a broken proxy might send it: the JSON reader's own message would quote it to the end of the body.
+        ["access-token-unquoted"] = e => Responses.Json(HttpStatusCode.OK, $$"""{"access_token":{{e.TokenValue}},"token_type":"Bearer","expires_in":3600}"""),
         ["truncated-json"] = e => Responses.Json(HttpStatusCode.OK, Responses.TokenJson(e.TokenValue)[..^12]),
         ["trailing-garbage"] = e => Responses.Json(HttpStatusCode.OK, Responses.TokenJson(e.TokenValue) + "<html>"),
         ["invalid-utf8"] = e => Responses.Bytes(HttpStatusCode.OK, "application/json", [.. Responses.Utf8($"{{\"access_token\":\"{e.TokenValue}"), 0xC3, 0x28, .. Responses.Utf8("\",\"token_type\":\"Bearer\",\"expires_in\":3600}")]),
