@@ -262,6 +262,7 @@ public class TokenCacheTests
         var patient = cache.GetTokenAsync().AsTask();
         cts.Cancel();
 
+        Assert.True(cancelled.IsCanceled); // at once, not when the shared request ends
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Bounded));
         Assert.False(patient.IsCompleted);
         Assert.False(_client.LastCancellationToken.IsCancellationRequested);
@@ -351,32 +352,88 @@ public class TokenCacheTests
         Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 11 && r.Id.Name == "ShortLivedToken");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task GetTokenAsync_TokensOfAFewSeconds_AtMostOneRequestPerBurstAndPerHalfLife(int seconds)
+    {
+        _client.Lifetime = TimeSpan.FromSeconds(seconds);
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        using var loggerFactory = new Microsoft.Extensions.Logging.LoggerFactory([new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)]);
+        using var cache = new TokenCache(_client, new OrumAuthOptions(), _time, loggerFactory);
+
+        // A burst of 100 concurrent callers every 250 ms for 10 simulated seconds.
+        for (var burst = 0; burst < 40; burst++)
+        {
+            var before = _client.Calls;
+            _client.Hold = true;
+            var callers = Enumerable.Range(0, 100).Select(_ => cache.GetTokenAsync().AsTask()).ToArray();
+            var started = _client.Calls - before;
+            Assert.InRange(started, 0, 1);
+            if (started == 1)
+            {
+                _client.Release();
+            }
+
+            _client.Hold = false;
+            await Task.WhenAll(callers).WaitAsync(Bounded);
+            Assert.Equal(before + started, _client.Calls); // serving the burst started no further request
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        // Refreshed from half-life: at most one request per half-life (plus the first), never a loop.
+        Assert.InRange(_client.Calls, 2, (int)(10 / (seconds / 2.0)) + 1);
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 11 && r.Id.Name == "ShortLivedToken");
+    }
+
     [Fact]
     public void GetTokenAsync_MillionCallsOn8ThreadsOverThreeHours_MakesThreeOrFourRequests()
     {
         using var cache = NewCache();
         const int Steps = 180; // one simulated minute each
         const int CallsPerThreadPerStep = 1_000_000 / Steps / 8 + 1;
-        var failures = 0;
+        var margin = new OrumAuthOptions().ExpiryMargin;
+        var waited = 0;
+        var insideMargin = 0;
+
+        // Cold start, answered at once. From then on a token request stays in flight until its step ends, so a caller
+        // that needed it would get an incomplete ValueTask: only refreshes ahead of expiry keep every caller served.
+        Completed.Token(cache.GetTokenAsync());
+        _client.Hold = true;
+        var answered = 1;
 
         for (var step = 0; step < Steps; step++)
         {
+            var now = _time.GetUtcNow();
             Parallel.For(0, 8, _ =>
             {
                 for (var i = 0; i < CallsPerThreadPerStep; i++)
                 {
-                    if (!IsHit(cache.GetTokenAsync()))
+                    var pending = cache.GetTokenAsync();
+                    if (!pending.IsCompletedSuccessfully)
                     {
-                        Interlocked.Increment(ref failures);
+                        Interlocked.Increment(ref waited);
+                    }
+                    else if (pending.Result.ExpiresAt - now <= margin)
+                    {
+                        Interlocked.Increment(ref insideMargin);
                     }
                 }
             });
+
+            for (; answered < _client.Calls; answered++)
+            {
+                _client.Release();
+            }
+
             _time.Advance(TimeSpan.FromMinutes(1));
         }
 
         // Requests at 0, 55, 110 and 165 minutes: one per lifetime, always ahead of expiry.
         Assert.InRange(_client.Calls, 3, 4);
-        Assert.Equal(0, failures); // no caller ever waited: the fake answers at once and refreshes run ahead of expiry
+        Assert.Equal(0, waited); // every one of the 1,000,800 calls was answered at once, also while a refresh was in flight
+        Assert.Equal(0, insideMargin); // and never with a token within 60 s of its expiry
     }
 
     [Fact]
@@ -435,8 +492,6 @@ public class TokenCacheTests
 
         Assert.Equal(6, _client.Calls);
     }
-
-    private static bool IsHit(ValueTask<OrumAccessToken> pending) => pending.IsCompletedSuccessfully;
 
     private TokenCache NewCache(Action<OrumAuthOptions>? configure = null)
     {

@@ -48,7 +48,8 @@ public static class OrumAuthServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(configuration);
-        var prefix = configuration is IConfigurationSection section ? section.Path : OrumAuthDefaults.ConfigurationSection;
+        // A section names its settings by its path ("Orum:ClientId"); a configuration root binds top-level keys ("ClientId").
+        var prefix = configuration is IConfigurationSection section ? section.Path : string.Empty;
         return AddCore(services, name, options => options.Bind(configuration), new OrumAuthOptionsValidator(name, prefix, ':'));
     }
 

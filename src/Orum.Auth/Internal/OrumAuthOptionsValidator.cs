@@ -124,7 +124,7 @@ internal sealed class OrumAuthOptionsValidator(string? name, string settingPrefi
         return true;
     }
 
-    private string Setting(string property) => $"{settingPrefix}{separator}{property}";
+    private string Setting(string property) => settingPrefix.Length == 0 ? property : $"{settingPrefix}{separator}{property}";
 
     private string Index(int i) => separator == ':' ? $":{i}" : $"[{i}]";
 }

@@ -63,6 +63,20 @@ public class OrumAuthStartupTests
         Assert.DoesNotContain("ClientId", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task StartAsync_MissingSecretBoundFromTheConfigurationRoot_NamesTheTopLevelKey()
+    {
+        var settings = new Dictionary<string, string?> { ["ClientId"] = "made-up-id", ["ApiBaseAddress"] = "http://api.example.com" };
+        using var host = BuildHost(settings, (services, configuration) => services.AddOrumAuth(configuration));
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Limit));
+
+        Assert.Contains("ClientSecret is required", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiBaseAddress must use HTTPS", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Orum:", ex.Message, StringComparison.Ordinal); // there is no Orum section to look for
+        Assert.DoesNotContain(":ClientSecret", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, "OrumAuthOptions.ClientId is required")]
     [InlineData("payouts", "OrumAuthOptions[payouts].ClientId is required")]
