@@ -67,7 +67,8 @@ public static class OrumAuthServiceCollectionExtensions
         }
 
         var httpClientName = OrumAuthDefaults.GetTokenHttpClientName(name);
-        var tokenHttpClient = services.AddHttpClient(httpClientName);
+        var tokenHttpClient = services.AddHttpClient(httpClientName)
+            .ConfigurePrimaryHttpMessageHandler(static (handler, _) => DoNotFollowRedirects(handler));
         options.ValidateOnStart();
         services.AddSingleton<IValidateOptions<OrumAuthOptions>>(validator);
         services.TryAddSingleton(TimeProvider.System);
@@ -106,6 +107,21 @@ public static class OrumAuthServiceCollectionExtensions
         sp.GetRequiredService<TimeProvider>(),
         sp.GetService<ILoggerFactory>(),
         sp.GetRequiredService<OrumAuthTelemetry>());
+
+    // A redirected 307/308 would post the same body, client secret included, to whatever host the redirect names: the
+    // token client never follows one (it surfaces as an OrumServerException for the 3xx status).
+    private static void DoNotFollowRedirects(HttpMessageHandler handler)
+    {
+        switch (handler)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+        }
+    }
 
     /// <summary>The default credential is registered without a key; named ones are keyed by their name.</summary>
     internal static string? ServiceKey(string? name) => string.IsNullOrEmpty(name) ? null : name;
