@@ -43,7 +43,7 @@ try
     Console.WriteLine($"{Calls} Deliver calls used {TokenRequestCounter.Count} token request{(TokenRequestCounter.Count == 1 ? "" : "s")}");
     return 0;
 }
-catch (Exception ex) when (ex is OrumAuthException or HttpRequestException or OptionsValidationException)
+catch (Exception ex) when (ex is OrumAuthException or HttpRequestException or OptionsValidationException or OperationCanceledException or System.Text.Json.JsonException or InvalidOperationException)
 {
     Console.Error.WriteLine($"The quick start failed: {ex.Message}");
     return 1;

@@ -84,11 +84,12 @@ public sealed class OrumAuthClient : IOrumTokenClient
         activity?.SetTag("orum.auth.credential", string.IsNullOrEmpty(_credential) ? "default" : _credential);
         activity?.SetTag("server.address", endpoint.Host);
         var attempts = new StrongBox<int>();
+        var responseStatus = new StrongBox<int>();
         var started = _timeProvider.GetTimestamp();
         Exception? error = null;
         try
         {
-            var token = await SendAsync(options, endpoint, attempts, cancellationToken).ConfigureAwait(false);
+            var token = await SendAsync(options, endpoint, attempts, responseStatus, cancellationToken).ConfigureAwait(false);
             Log.TokenAcquired(_logger, _credential, token.ExpiresIn, _timeProvider.GetElapsedTime(started).TotalMilliseconds);
             return token;
         }
@@ -114,6 +115,10 @@ public sealed class OrumAuthClient : IOrumTokenClient
                 activity.SetTag("orum.auth.status_class", statusClass);
                 activity.SetTag("orum.auth.error_code", errorCode);
                 activity.SetTag("orum.auth.attempts", Math.Max(1, attempts.Value));
+                if (responseStatus.Value != 0)
+                {
+                    activity.SetTag("http.response.status_code", responseStatus.Value);
+                }
                 if (error is not null)
                 {
                     activity.SetStatus(ActivityStatusCode.Error, outcome);
@@ -122,7 +127,7 @@ public sealed class OrumAuthClient : IOrumTokenClient
         }
     }
 
-    private async Task<OrumAccessToken> SendAsync(OrumAuthOptions options, Uri endpoint, StrongBox<int> attempts, CancellationToken cancellationToken)
+    private async Task<OrumAccessToken> SendAsync(OrumAuthOptions options, Uri endpoint, StrongBox<int> attempts, StrongBox<int> status, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.TokenRequestTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -156,6 +161,7 @@ public sealed class OrumAuthClient : IOrumTokenClient
 
         using (response)
         {
+            status.Value = (int)response.StatusCode;
             try
             {
                 if (!response.IsSuccessStatusCode)

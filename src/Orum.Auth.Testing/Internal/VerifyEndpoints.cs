@@ -60,8 +60,8 @@ internal sealed partial class VerifyEndpoints(SandboxState state)
     private static FieldResult Check(FieldResult result, Regex pattern, string value) =>
         result == FieldResult.Present && !pattern.IsMatch(value) ? FieldResult.Invalid : result;
 
-    // Orum's documented pattern: 4 to 17 digits, optionally separated by single hyphens.
-    [GeneratedRegex(@"^(?:[0-9]-?){3,16}[0-9]$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    // What API-NOTES.md documents: 4 to 17 digits (nothing else, so no separators).
+    [GeneratedRegex(@"^[0-9]{4,17}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AccountNumberPattern();
 
     [GeneratedRegex(@"^[0-9]{9}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]

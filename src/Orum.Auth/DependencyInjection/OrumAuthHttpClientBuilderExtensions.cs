@@ -31,6 +31,11 @@ public static class OrumAuthHttpClientBuilderExtensions
                 string.Equals(header, "Authorization", StringComparison.OrdinalIgnoreCase) || userRedaction(header);
         });
 
+        // That redaction reaches only the message text: the inner logger's header records, written after this handler has
+        // set Authorization, carry the raw values in their structured state. See HeaderLogFilter.
+        var headerCategory = HeaderLogFilter.Category(builder.Name);
+        builder.Services.PostConfigure<LoggerFilterOptions>(options => HeaderLogFilter.Apply(options, headerCategory));
+
         return builder.AddHttpMessageHandler(sp =>
         {
             var tokens = sp.GetKeyedService<IOrumTokenProvider>(key)

@@ -32,11 +32,13 @@ public sealed class SandboxApp : IAsyncDisposable
     /// <param name="configureAuth">Changes to the credential's builder (token HttpClient, resilience).</param>
     /// <param name="sandboxOptions">The sandbox's options; its clock is always the shared one.</param>
     /// <param name="registerAuth">Registers the credential some other way (from configuration, say) instead of in code.</param>
+    /// <param name="configureServices">More services (logging, metrics), added after the user's stack.</param>
     public static async Task<SandboxApp> StartAsync(
         Action<OrumAuthOptions>? configureClient = null,
         Action<IOrumAuthBuilder>? configureAuth = null,
         OrumSandboxOptions? sandboxOptions = null,
-        Func<IServiceCollection, OrumSandboxServer, IOrumAuthBuilder>? registerAuth = null)
+        Func<IServiceCollection, OrumSandboxServer, IOrumAuthBuilder>? registerAuth = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var time = new ObservableTimeProvider();
         sandboxOptions ??= new OrumSandboxOptions();
@@ -54,6 +56,7 @@ public sealed class SandboxApp : IAsyncDisposable
         configureAuth?.Invoke(auth);
 
         services.AddHttpClient<DeliverClient>(http => http.BaseAddress = server.BaseAddress).AddOrumBearerTokenHandler();
+        configureServices?.Invoke(services);
         return new SandboxApp(server, time, services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
     }
 

@@ -213,6 +213,7 @@ public sealed class OrumSandboxServerApiTests
     [InlineData("""{"account_number":"123","routing_number":"021000021","account_holder_name":"Ada"}""", "invalid_account_number")]
     [InlineData("""{"account_number":"123456789012345678","routing_number":"021000021","account_holder_name":"Ada"}""", "invalid_account_number")]
     [InlineData("""{"account_number":"12ab","routing_number":"021000021","account_holder_name":"Ada"}""", "invalid_account_number")]
+    [InlineData("""{"account_number":"1234-5678","routing_number":"021000021","account_holder_name":"Ada"}""", "invalid_account_number")]
     [InlineData("""{"account_number":"1234","routing_number":"02100002","account_holder_name":"Ada"}""", "invalid_routing_number")]
     [InlineData("""{"account_number":"1234","account_holder_name":"Ada"}""", "missing_routing_number")]
     [InlineData("""{"account_number":"1234","routing_number":"021000021"}""", "missing_account_holder_name")]

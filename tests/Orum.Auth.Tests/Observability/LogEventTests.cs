@@ -127,14 +127,17 @@ public class LogEventTests
     private static FakeLogRecord Single(FakeLogCollector logs, int id, string name) =>
         Assert.Single(logs.GetSnapshot(), r => r.Id.Id == id && r.Id.Name == name && r.Category?.StartsWith("Orum.Auth", StringComparison.Ordinal) == true);
 
-    // A background refresh logs from the thread that completes it; wait (bounded) for that record, never a fixed sleep.
+    // A background refresh logs from the thread that completes it: wait (bounded) for that record as it is written,
+    // never a fixed sleep or a spin.
     private static async Task WaitForAsync(FakeLogCollector logs, int id)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!logs.GetSnapshot().Any(r => r.Id.Id == id && r.Category?.StartsWith("Orum.Auth", StringComparison.Ordinal) == true))
+        await foreach (var record in logs.GetLogsAsync(timeout.Token))
         {
-            await Task.Yield();
-            timeout.Token.ThrowIfCancellationRequested();
+            if (record.Id.Id == id && record.Category?.StartsWith("Orum.Auth", StringComparison.Ordinal) == true)
+            {
+                return;
+            }
         }
     }
 }

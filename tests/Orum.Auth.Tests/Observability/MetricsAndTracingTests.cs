@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Orum.Auth.Tests.TestSupport;
 using RichardSzalay.MockHttp;
 
@@ -68,9 +70,77 @@ public class MetricsAndTracingTests
         Assert.Equal("Orum.Auth.RequestToken", span.OperationName);
         Assert.Equal("5xx", span.GetTagItem("orum.auth.status_class"));
         Assert.Equal(3, span.GetTagItem("orum.auth.attempts")); // the resilience pipeline's three attempts, under one span
+        Assert.Equal(503, span.GetTagItem("http.response.status_code"));
         Assert.Equal("other", span.GetTagItem("orum.auth.error_code"));
-        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, span.Status);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(3, services.TokenEndpoint.GetMatchCount(endpoint));
+    }
+
+    [Fact]
+    public async Task TokenRequest_IsTracedUnderTheCallersActivity()
+    {
+        using var services = new ObservedServices("client-1", "made-up-secret");
+        services.TokenEndpoint.When(HttpMethod.Post, "*/oauth/token").Respond(_ => ObservedServices.Token("made-up-token"));
+        using var incoming = new ActivitySource("Test.Incoming");
+
+        using (var parent = incoming.StartActivity("GET /payouts"))
+        {
+            await services.Provider.GetRequiredService<OrumAuthClient>().RequestTokenAsync();
+
+            var span = Assert.Single(services.Activities, a => a.Source.Name == "Orum.Auth");
+            Assert.NotNull(parent);
+            Assert.Equal(parent.TraceId, span.TraceId);
+            Assert.Equal(parent.SpanId, span.ParentSpanId);
+            Assert.Equal("success", span.GetTagItem("orum.auth.outcome"));
+            Assert.Equal("none", span.GetTagItem("orum.auth.error_code"));
+            Assert.Equal(1, span.GetTagItem("orum.auth.attempts"));
+            Assert.Equal(200, span.GetTagItem("http.response.status_code"));
+            Assert.Equal(ActivityStatusCode.Unset, span.Status);
+        }
+    }
+
+    [Fact]
+    public async Task BackgroundRefreshes_AreCountedByOutcome()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var services = new ObservedServices("client-1", "made-up-secret", timeProvider: time);
+        var responses = new Queue<Func<HttpResponseMessage>>(
+        [
+            () => ObservedServices.Token("made-up-token-1"),
+            () => ObservedServices.Token("made-up-token-2"),
+            () => ObservedServices.Error(HttpStatusCode.BadRequest, "missing_client_id", "client_id is required"),
+        ]);
+        services.TokenEndpoint.When(HttpMethod.Post, "*/oauth/token").Respond(_ => responses.Dequeue()());
+        using var refreshes = Collector<long>(services, "orum.auth.cache.background_refreshes");
+
+        await services.Tokens.GetTokenAsync();
+        time.Advance(TimeSpan.FromMinutes(55));
+        await services.Tokens.GetTokenAsync(); // starts a refresh that succeeds
+
+        // The counter is bumped just before the cache installs the new token; BackgroundRefreshSucceeded is logged after.
+        // Advancing the clock between the two would find the old token expired and join the finished refresh instead.
+        await WaitForLogAsync(services, 5);
+        time.Advance(TimeSpan.FromMinutes(55));
+        await services.Tokens.GetTokenAsync(); // starts a refresh that fails
+        await refreshes.WaitForMeasurementsAsync(2, TimeSpan.FromSeconds(10));
+
+        var measurements = refreshes.GetMeasurementSnapshot();
+        Assert.Equal(2, measurements.Count);
+        Assert.Equal("success", measurements[0].Tags["orum.auth.outcome"]);
+        Assert.Equal("failure", measurements[1].Tags["orum.auth.outcome"]);
+        Assert.All(measurements, m => Assert.Equal(1, m.Value));
+    }
+
+    private static async Task WaitForLogAsync(ObservedServices services, int id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await foreach (var record in services.Logs.GetLogsAsync(timeout.Token))
+        {
+            if (record.Id.Id == id && record.Category == "Orum.Auth.TokenCache")
+            {
+                return;
+            }
+        }
     }
 
     private static MetricCollector<T> Collector<T>(ObservedServices services, string instrument)
