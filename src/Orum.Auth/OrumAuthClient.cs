@@ -17,7 +17,7 @@ namespace Orum.Auth;
 /// </summary>
 /// <example>
 /// <code>
-/// var client = new OrumAuthClient(new HttpClient(), new OrumAuthOptions { ClientId = "…", ClientSecret = "…" });
+/// var client = new OrumAuthClient(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }), new OrumAuthOptions { ClientId = "…", ClientSecret = "…" });
 /// OrumAccessToken token = await client.RequestTokenAsync();
 /// </code>
 /// </example>
@@ -37,7 +37,9 @@ public sealed class OrumAuthClient : IOrumTokenClient
     private readonly OrumAuthTelemetry _telemetry;
 
     /// <summary>Creates a client that sends token requests through <paramref name="httpClient"/>.</summary>
-    /// <param name="httpClient">The client to send through; its base address is not used.</param>
+    /// <param name="httpClient">The client to send through; its base address is not used. Give it a handler that does not
+    /// follow redirects (<c>new SocketsHttpHandler { AllowAutoRedirect = false }</c>): a 307 or 308 from the token endpoint
+    /// would resend the body, client secret included, to the host it names. <c>AddOrumAuth</c> does this for you.</param>
     /// <param name="options">The credential. It is copied and checked now: later changes to it are not seen.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
