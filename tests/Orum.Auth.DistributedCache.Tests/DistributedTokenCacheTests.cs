@@ -47,6 +47,31 @@ public sealed class DistributedTokenCacheTests
     }
 
     [Theory]
+    [InlineData("Environment", "Production")]
+    [InlineData("ApiBaseAddress", "http://localhost:9/")]
+    [InlineData("ClientId", "made-up-other-client-id")]
+    [InlineData("ClientSecret", "made-up-secret-2")]
+    public async Task GetTokenAsync_ReplicaWithOneCredentialSettingChanged_NeverReadsTheOthersToken(string setting, string value)
+    {
+        var endpoint = new TokenEndpoint();
+        var store = new FakeStore();
+        var changed = Replica.Credential();
+        changed[setting] = value;
+        await using var a = Replica.Create(endpoint, s => s.AddSingleton<IDistributedCache>(store), Plain);
+        await using var b = Replica.Create(endpoint, s => s.AddSingleton<IDistributedCache>(store), Plain, changed);
+        await using var c = Replica.Create(endpoint, s => s.AddSingleton<IDistributedCache>(store), Plain);
+
+        var first = await a.GetTokenAsync();
+        var other = await b.GetTokenAsync();
+
+        Assert.NotEqual(first.Value, other.Value);
+        Assert.Equal(2, endpoint.Requests);
+        Assert.Equal(2, store.Entries.Count); // one key per fingerprint
+        Assert.Equal(first.Value, (await c.GetTokenAsync()).Value); // the same settings still share
+        Assert.Equal(2, endpoint.Requests);
+    }
+
+    [Theory]
     [InlineData(3600, 54 * 60, 1)] // 6 minutes left, more than RefreshBeforeExpiry (5 min): shared
     [InlineData(3600, 56 * 60, 2)] // 4 minutes left: due for refresh, so never handed to another replica's cache
     [InlineData(120, 50, 1)] // a short token is refreshed from half-life (60 s)
@@ -154,6 +179,36 @@ public sealed class DistributedTokenCacheTests
 
         Assert.Equal(reads, store.Reads);
         Assert.Equal(1, endpoint.Requests);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_CacheHitWithDistributedCache_AllocatesNothing()
+    {
+        var endpoint = new TokenEndpoint();
+        var store = new FakeStore();
+        await using var a = Replica.Create(endpoint, s => s.AddSingleton<IDistributedCache>(store), Plain);
+        var token = await a.GetTokenAsync();
+        var tokens = a.Tokens();
+        for (var i = 0; i < 100; i++)
+        {
+            _ = await tokens.GetTokenAsync(); // warm-up
+        }
+
+        // Awaiting a ValueTask that is already complete neither suspends nor allocates.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            var hit = tokens.GetTokenAsync();
+            if (!hit.IsCompletedSuccessfully || !ReferenceEquals(await hit, token))
+            {
+                Assert.Fail($"call {i} was not a synchronous hit on the cached token");
+            }
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(1, store.Reads);
     }
 
     [Fact]

@@ -69,6 +69,10 @@ public static class OrumAuthServiceCollectionExtensions
         var httpClientName = OrumAuthDefaults.GetTokenHttpClientName(name);
         var tokenHttpClient = services.AddHttpClient(httpClientName)
             .ConfigurePrimaryHttpMessageHandler(static (handler, _) => DoNotFollowRedirects(handler));
+
+        // Disposing the container closes the token client's pooled connections at once (HttpClientFactory does not).
+        services.TryAddSingleton<TokenConnectionOwner>();
+        tokenHttpClient.ConfigurePrimaryHttpMessageHandler(static (handler, sp) => sp.GetRequiredService<TokenConnectionOwner>().Own(handler));
         options.ValidateOnStart();
         services.AddSingleton<IValidateOptions<OrumAuthOptions>>(validator);
         services.TryAddSingleton(TimeProvider.System);

@@ -31,6 +31,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     // 429s ask for 2 s (retried inside the acquisition) or 60 s (not retried: the cache waits it out).
     private static readonly TimeSpan ShortRetryAfter = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan LongRetryAfter = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxRetryAfterInPipeline = TimeSpan.FromSeconds(10);
 
     private static readonly bool Long = Environment.GetEnvironmentVariable("ORUM_LONG_TESTS") == "1";
     private static readonly TimeSpan Duration = Long ? TimeSpan.FromHours(72) : TimeSpan.FromHours(12);
@@ -44,6 +45,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         using var unobserved = new UnobservedTaskExceptions();
         var app = await ChaosApp.StartAsync(TokenLifetime, Workers, Seed);
         var ticks = new List<CallTick>();
+        IReadOnlyList<TokenAcquisition> beforeDisposal = [];
         try
         {
             app.Faults.Mix(Seed, FaultRate, ShortRetryAfter, LongRetryAfter);
@@ -53,6 +55,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 await app.AdvanceToAsync(app.Start + (k * Tick));
                 ticks.Add(await app.TickAsync());
             }
+
+            beforeDisposal = app.Acquisitions.Completed;
         }
         finally
         {
@@ -67,20 +71,26 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var failures = calls.Where(c => c.Error is not null).ToList();
         var span = ticks[^1].At - app.Start;
 
-        // Budget = 3 × (tokens + failed acquisitions). Tokens: at most one per refresh period over the span of the calls,
-        // plus the first (a token is never replaced before its refresh point). Every acquisition makes at most 3 attempts,
-        // and every failed one allows one more acquisition, no sooner than its cool-down (5 s, or Retry-After) or, while
-        // the token is still usable, the 30 s background back-off: both paces are asserted below, so the failed
-        // acquisitions cannot multiply.
+        // The budget, computed before the run from the policy and the seeded plan alone. Tokens: at most one per refresh
+        // period over the span of the calls, plus the first (a token is never replaced before its refresh point). Every
+        // answer the plan does not fault (a stall only delays it, 5 s < the 10 s attempt timeout) yields a token, so the
+        // run can never get past the plan's (maxTokens + 1)-th such answer: the budget is maxTokens plus one request for
+        // each fault the plan serves before that answer (a retry, or a later acquisition), plus one answer an acquisition
+        // cut short by the disposal at the end may have wasted.
         var maxTokens = (int)(span / RefreshPeriod) + 1;
-        var budget = AttemptsPerAcquisition * (maxTokens + failedAcquisitions);
+        var cutByDisposal = acquisitions.Count - beforeDisposal.Count;
+        var plan = TokenFaultPlan.Sequence(Seed, FaultRate, ShortRetryAfter, LongRetryAfter);
+        var budget = plan.Select((fault, i) => (Answers: YieldsToken(fault.Kind), Number: i + 1))
+            .Where(p => p.Answers)
+            .Skip(maxTokens + cutByDisposal)
+            .First().Number - 1;
         var lifetimes = (int)(Duration / TokenLifetime);
 
         output.WriteLine($"seed {Seed}: {ticks.Count} ticks × {Workers} workers over {span} simulated (clock ended {app.Elapsed} after start)");
         output.WriteLine($"calls: {calls.Count}, failed: {failures.Count}; API requests: {app.Server.ApiRequestCount}, distinct tokens sent: {app.Api.DistinctTokens}");
         output.WriteLine($"token requests: {app.Server.TokenRequestCount} (attempts seen by the pipeline: {app.TokenAttempts.Attempts}); faults served: {served.Count(s => s.Kind != TokenFault.None)} ({string.Join(", ", served.Where(s => s.Kind != TokenFault.None).GroupBy(s => s.Kind).Select(g => $"{g.Key} {g.Count()}"))})");
         output.WriteLine($"acquisitions: {acquisitions.Count} ({tokens.Count} tokens, {failedAcquisitions} failed: {string.Join(", ", acquisitions.Where(a => !a.Succeeded).GroupBy(a => a.Outcome + "/" + a.ErrorCode).Select(g => $"{g.Key} {g.Count()}"))}); attempts per acquisition: {string.Join(", ", acquisitions.GroupBy(a => a.Attempts).OrderBy(g => g.Key).Select(g => $"{g.Key}×{g.Count()}"))}");
-        output.WriteLine($"budget: 3 × ({maxTokens} + {failedAcquisitions}) = {budget}; floor: {lifetimes} lifetimes");
+        output.WriteLine($"budget: {maxTokens} tokens + {budget - maxTokens} faults the plan serves before its answer {maxTokens + cutByDisposal + 1} = {budget} requests; floor: {lifetimes} lifetimes");
 
         // Every call either succeeded or failed with the typed exception from the token side.
         Assert.Equal((int)(Duration / Tick) * Workers, calls.Count);
@@ -98,8 +108,29 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.Equal(app.Api.Sent, app.Server.ApiRequestCount);
         Assert.InRange(app.Api.DistinctTokens, 1, tokens.Count);
 
-        // The budget.
+        // Every request got the plan's fault for its place in the arrival order (one token request in flight at a time).
+        Assert.Equal(plan.Take(served.Count).Select(f => (f.Kind, f.RetryAfter)), served.Select(s => (s.Kind, s.RetryAfter)));
+
+        // Every acquisition is explained by the faults it met and the policy: up to 3 attempts, retrying only what may
+        // be retried; it succeeds with its first unfaulted answer, and fails only on faults: 3 of them, one that is not
+        // retried (a truncated body, a Retry-After over 10 s), or none at all when the circuit breaker refuses it.
+        Assert.Equal(served.Count, acquisitions.Sum(a => a.Requests));
         Assert.All(acquisitions, a => Assert.InRange(a.Attempts, 1, AttemptsPerAcquisition));
+        Assert.All(beforeDisposal, a =>
+        {
+            var met = served.Skip(a.RequestsBefore).Take(a.Requests).ToList();
+            Assert.All(met.SkipLast(1), f => Assert.True(!YieldsToken(f.Kind) && IsRetried(f), $"The acquisition at {a.Start:O} went on after request {f.Number} ({f.Kind})."));
+            if (a.Succeeded)
+            {
+                Assert.True(met.Count > 0 && YieldsToken(met[^1].Kind), $"The acquisition at {a.Start:O} succeeded on a faulted answer.");
+            }
+            else
+            {
+                Assert.True(met.Count == 0 || (!YieldsToken(met[^1].Kind) && (met.Count == AttemptsPerAcquisition || !IsRetried(met[^1]))), $"The acquisition at {a.Start:O} failed after {met.Count} requests, the last {met.LastOrDefault()?.Kind}.");
+            }
+        });
+
+        // The budget.
         Assert.Equal(app.TokenAttempts.Attempts, app.Server.TokenRequestCount); // the emulator saw nothing the pipeline did not send
         Assert.InRange(tokens.Count, lifetimes, maxTokens);
         Assert.InRange(app.Server.TokenRequestCount, lifetimes, budget);
@@ -132,4 +163,15 @@ public sealed class ChaosTests(ITestOutputHelper output)
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>Whether an answer with this fault carries a token: a normal one, or one only stalled (5 s, within the 10 s attempt timeout).</summary>
+    private static bool YieldsToken(TokenFault kind) => kind is TokenFault.None or TokenFault.Stall;
+
+    /// <summary>Whether the token pipeline retries this fault: transient ones, but not a body cut short or a 429 whose Retry-After exceeds 10 s.</summary>
+    private static bool IsRetried(ServedFault fault) => fault.Kind switch
+    {
+        TokenFault.TruncatedBody => false,
+        TokenFault.RateLimited => fault.RetryAfter <= MaxRetryAfterInPipeline,
+        _ => true,
+    };
 }

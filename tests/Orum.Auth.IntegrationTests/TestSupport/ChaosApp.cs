@@ -16,8 +16,9 @@ namespace Orum.Auth.IntegrationTests.TestSupport;
 /// </summary>
 /// <remarks>
 /// Time moves only when the test says so, and in steps of <see cref="Step"/> while something waits on the clock (a retry's
-/// back-off, a <c>Retry-After</c>, an emulator stall): never while a request carrying a token is on the wire, so the
-/// emulator judges a token at the moment it was sent.
+/// back-off, a <c>Retry-After</c>, an emulator stall: a timer the <see cref="WatchedClock"/> saw armed since the token
+/// request last touched the wire): never while a request carrying a token is on the wire, so the emulator judges a token
+/// at the moment it was sent, and never while a response is still being read or mapped.
 /// </remarks>
 public sealed class ChaosApp : IAsyncDisposable
 {
@@ -29,10 +30,15 @@ public sealed class ChaosApp : IAsyncDisposable
     // A token acquisition ends within 30 s (the pipeline's total timeout), so a tick never needs more than this.
     private const int MaxStepsPerWait = 120;
 
+    // What a token request can wait on is shorter than the pipeline's 10 s attempt timeout: a back-off (from 1 s, with
+    // jitter), a Retry-After it honours (at most 10 s, else it is not retried), an emulator stall (5 s). The timeouts
+    // (10 s per attempt, 30 s in all, TokenRequestTimeout 30 s) are armed too, but they are not what anything waits on.
+    private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(10);
+
     private readonly DeliverClient[] _workers;
     private int _disposed;
 
-    private ChaosApp(FakeTimeProvider time, OrumSandboxServer server, TokenFaultPlan faults, ApiWire api, TokenWire tokenAttempts, TokenAcquisitionLog acquisitions, ServiceProvider services, int workers)
+    private ChaosApp(WatchedClock time, OrumSandboxServer server, TokenFaultPlan faults, ApiWire api, TokenWire tokenAttempts, TokenAcquisitionLog acquisitions, ServiceProvider services, int workers)
     {
         Time = time;
         Server = server;
@@ -45,7 +51,7 @@ public sealed class ChaosApp : IAsyncDisposable
         _workers = [.. Enumerable.Range(0, workers).Select(_ => services.GetRequiredService<DeliverClient>())];
     }
 
-    public FakeTimeProvider Time { get; }
+    public WatchedClock Time { get; }
 
     public OrumSandboxServer Server { get; }
 
@@ -65,23 +71,25 @@ public sealed class ChaosApp : IAsyncDisposable
 
     /// <summary>
     /// Gets whether what is still running waits on the clock: a token acquisition whose request has reached the emulator
-    /// (before that, it is only code warming up) and is now in a back-off or a stall, and no request with a token on the wire.
+    /// (before that, it is only code warming up) with a short timer armed since its attempt last touched the wire (a
+    /// back-off, a Retry-After, a stall), and no request with a token on the wire. A response still being read or mapped
+    /// has armed nothing yet, so the clock waits for it.
     /// </summary>
     private bool WaitingOnTheClock =>
         Acquisitions.InProgress > 0
         && Server.TokenRequestCount > Acquisitions.RequestsAtLastStart
         && Api.InFlight == 0
-        && (TokenAttempts.InFlight == 0 || (TokenAttempts.LastAttemptTaken && Faults.Last?.Kind == TokenFault.Stall && Server.TokenRequestCount == Faults.Count));
+        && Time.HasArmedTimer(TokenAttempts.LastEvent, LongestWait);
 
     public static async Task<ChaosApp> StartAsync(TimeSpan tokenLifetime, int workers, int seed)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 15, 9, 0, 0, TimeSpan.Zero));
+        var time = new WatchedClock(new DateTimeOffset(2026, 1, 15, 9, 0, 0, TimeSpan.Zero));
         var faults = new TokenFaultPlan(time);
         var server = await OrumSandboxServer.StartAsync(new OrumSandboxOptions { TimeProvider = time, TokenLifetime = tokenLifetime }).Within();
         server.SetFaultSource(faults.Next);
 
         var api = new ApiWire(time);
-        var tokenAttempts = new TokenWire(() => faults.Count);
+        var tokenAttempts = new TokenWire(time);
         var jitter = new Random(seed);
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
@@ -110,7 +118,7 @@ public sealed class ChaosApp : IAsyncDisposable
     public async Task AdvanceToAsync(DateTimeOffset target)
     {
         var watch = Stopwatch.StartNew();
-        for (var quiet = 0; Time.GetUtcNow() < target;)
+        while (Time.GetUtcNow() < target)
         {
             if (Acquisitions.InProgress == 0)
             {
@@ -118,12 +126,14 @@ public sealed class ChaosApp : IAsyncDisposable
                 return;
             }
 
-            if (Settled(ref quiet))
+            if (WaitingOnTheClock)
             {
                 var remaining = target - Time.GetUtcNow();
                 Time.Advance(remaining < Step ? remaining : Step);
             }
 
+            // A poll, not a sleep that orders anything: the work in flight runs on real sockets and threads, and the
+            // clock moves only on what WaitingOnTheClock observes, never because real time has passed.
             await Task.Delay(1);
             ThrowIfStuck(watch, "advancing the clock");
         }
@@ -141,15 +151,15 @@ public sealed class ChaosApp : IAsyncDisposable
 
         var all = Task.WhenAll(calls);
         var watch = Stopwatch.StartNew();
-        for (int steps = 0, quiet = 0; !all.IsCompleted;)
+        for (var steps = 0; !all.IsCompleted;)
         {
-            if (Settled(ref quiet))
+            if (WaitingOnTheClock)
             {
                 Assert.True(++steps <= MaxStepsPerWait, $"The calls of the tick at {at:O} still wait after {MaxStepsPerWait} simulated seconds.");
                 Time.Advance(Step);
             }
 
-            await Task.WhenAny(all, Task.Delay(1));
+            await Task.WhenAny(all, Task.Delay(1)); // a poll, as in AdvanceToAsync
             ThrowIfStuck(watch, "the calls of a tick");
         }
 
@@ -175,22 +185,6 @@ public sealed class ChaosApp : IAsyncDisposable
 
         await disposal.Within();
         Acquisitions.Dispose();
-    }
-
-    /// <summary>
-    /// Whether to step now: <see cref="WaitingOnTheClock"/> held at two polls in a row. A response being processed (an
-    /// error mapped, a body read) looks the same as a wait for a moment; a wait stays that way.
-    /// </summary>
-    private bool Settled(ref int quiet)
-    {
-        quiet = WaitingOnTheClock ? quiet + 1 : 0;
-        if (quiet < 2)
-        {
-            return false;
-        }
-
-        quiet = 0;
-        return true;
     }
 
     private static async Task<Exception?> CallAsync(DeliverClient deliver)

@@ -68,22 +68,35 @@ public sealed class TokenFaultPlan
     /// <summary>
     /// Each request from now on fails with probability <paramref name="faultRate"/>, the fault chosen evenly among the six
     /// kinds; a 429's <c>Retry-After</c> is <paramref name="shortRetryAfter"/> or <paramref name="longRetryAfter"/>, evenly.
+    /// The n-th request gets the n-th element of <see cref="Sequence"/> with the same arguments.
     /// </summary>
     public void Mix(int seed, double faultRate, TimeSpan shortRetryAfter, TimeSpan longRetryAfter)
     {
-        var random = new Random(seed);
+        var plan = Sequence(seed, faultRate, shortRetryAfter, longRetryAfter).GetEnumerator();
         Set(() =>
+        {
+            plan.MoveNext();
+            return plan.Current;
+        });
+    }
+
+    /// <summary>The endless sequence of faults <see cref="Mix"/> serves, one per token request in arrival order.</summary>
+    public static IEnumerable<(TokenFault Kind, TimeSpan? RetryAfter)> Sequence(int seed, double faultRate, TimeSpan shortRetryAfter, TimeSpan longRetryAfter)
+    {
+        var random = new Random(seed);
+        while (true)
         {
             if (random.NextDouble() >= faultRate)
             {
-                return (TokenFault.None, null);
+                yield return (TokenFault.None, null);
+                continue;
             }
 
             var kind = FaultKinds[random.Next(FaultKinds.Length)];
-            return kind == TokenFault.RateLimited
+            yield return kind == TokenFault.RateLimited
                 ? (kind, random.Next(2) == 0 ? shortRetryAfter : longRetryAfter)
                 : (kind, null);
-        });
+        }
     }
 
     /// <summary>The emulator's fault source (<see cref="OrumSandboxServer.SetFaultSource"/>).</summary>

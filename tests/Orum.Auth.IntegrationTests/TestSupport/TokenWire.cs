@@ -1,27 +1,24 @@
 namespace Orum.Auth.IntegrationTests.TestSupport;
 
 /// <summary>
-/// Sits inside the token client's resilience pipeline (one call per attempt) and tells the clock driver whether an
-/// attempt is on the wire, and whether the emulator has already taken it (so a stall is waiting on the clock, not on a
-/// socket).
+/// Sits inside the token client's resilience pipeline (one call per attempt) and tells the clock driver when an attempt
+/// last touched the wire (was sent, or got its answer), on the sequence of the <see cref="WatchedClock"/>: a timer
+/// armed after that is what the attempt waits on.
 /// </summary>
-public sealed class TokenWire
+public sealed class TokenWire(WatchedClock clock)
 {
-    private readonly Func<int> _requestsTaken;
+    private readonly WatchedClock _clock = clock;
     private int _inFlight;
     private int _attempts;
-    private int _takenBeforeLastSend;
-
-    /// <param name="requestsTaken">How many token requests the emulator has taken so far.</param>
-    public TokenWire(Func<int> requestsTaken) => _requestsTaken = requestsTaken;
+    private long _lastEvent;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Gets how many attempts the pipeline sent.</summary>
     public int Attempts => Volatile.Read(ref _attempts);
 
-    /// <summary>Gets whether the emulator has taken a request since the last attempt was sent.</summary>
-    public bool LastAttemptTaken => _requestsTaken() > Volatile.Read(ref _takenBeforeLastSend);
+    /// <summary>Gets the clock's sequence number of the latest send or answer of an attempt.</summary>
+    public long LastEvent => Volatile.Read(ref _lastEvent);
 
     public DelegatingHandler CreateHandler() => new Probe(this);
 
@@ -29,15 +26,16 @@ public sealed class TokenWire
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            Volatile.Write(ref wire._takenBeforeLastSend, wire._requestsTaken());
             Interlocked.Increment(ref wire._attempts);
             Interlocked.Increment(ref wire._inFlight);
+            Volatile.Write(ref wire._lastEvent, wire._clock.Mark());
             try
             {
                 return await base.SendAsync(request, cancellationToken);
             }
             finally
             {
+                Volatile.Write(ref wire._lastEvent, wire._clock.Mark());
                 Interlocked.Decrement(ref wire._inFlight);
             }
         }

@@ -1,35 +1,63 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Orum.Auth.Tests.TestSupport;
 
 namespace Orum.Auth.Tests.Reliability;
 
+/// <summary>
+/// Disposing the service provider leaves nothing of Orum.Auth running: no timer created through the container's
+/// <see cref="TimeProvider"/> (ours or Polly's), no token request in flight (counted by its
+/// <c>Orum.Auth.RequestToken</c> activity), and no socket open to the token endpoint (counted by a real loopback server).
+/// </summary>
 public class DisposeTests
 {
     [Fact]
-    public async Task DisposingServiceProvider_WithTokenRequestInFlight_EndsItAndLeavesNoTimerOrTask()
+    public async Task DisposingServiceProvider_WithTokenRequestInFlight_EndsItAndLeavesNoTimerTaskOrSocket()
     {
+        await using var server = new LoopbackTokenServer { Hang = true };
+        using var requests = new TokenRequestsInFlight();
         var time = new CountingTimeProvider();
-        var endpoint = new HangingEndpoint();
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(time);
-        services.AddOrumAuth(o =>
-        {
-            o.ClientId = "made-up-id";
-            o.ClientSecret = "made-up-secret";
-        }).TokenHttpClient.ConfigurePrimaryHttpMessageHandler(() => endpoint);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var provider = Build(server, time, requests.Credential);
 
-        var waiting = provider.GetRequiredService<IOrumTokenProvider>().GetTokenAsync().AsTask();
-        await endpoint.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var waiting = provider.GetRequiredKeyedService<IOrumTokenProvider>(requests.Credential).GetTokenAsync().AsTask();
+        await server.RequestReceived.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(time.ActiveTimers > 0, "the request in flight should own timeouts");
+        Assert.Equal(1, requests.Count);
+        Assert.Equal(1, server.OpenConnections);
 
         await provider.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
         var error = await Assert.ThrowsAsync<OrumAuthException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("disposed", error.Message, StringComparison.Ordinal);
-        await endpoint.Cancelled.WaitAsync(TimeSpan.FromSeconds(10)); // the HTTP request itself was ended, not abandoned
+        await server.AllClosedAsync().WaitAsync(TimeSpan.FromSeconds(10)); // the HTTP request itself was ended, not abandoned
+        await WaitUntilAsync(() => time.ActiveTimers == 0 && requests.Count == 0);
+        Assert.Equal(0, time.ActiveTimers);
+        Assert.Equal(0, requests.Count);
+        Assert.Equal(0, server.OpenConnections);
+        Assert.Equal(1, server.AcceptedConnections);
+    }
+
+    [Fact]
+    public async Task DisposingServiceProvider_AfterATokenRequest_ClosesThePooledConnection()
+    {
+        await using var server = new LoopbackTokenServer();
+        using var requests = new TokenRequestsInFlight();
+        var time = new CountingTimeProvider();
+        var provider = Build(server, time, requests.Credential);
+
+        var token = await provider.GetRequiredKeyedService<IOrumTokenProvider>(requests.Credential).GetTokenAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("made-up-loopback-token", token.Value);
+        Assert.Equal(1, server.OpenConnections); // kept alive in the token client's connection pool
+
+        await provider.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await server.AllClosedAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await WaitUntilAsync(() => time.ActiveTimers == 0);
         Assert.Equal(0, time.ActiveTimers);
+        Assert.Equal(0, requests.Count);
+        Assert.Equal(0, server.OpenConnections);
+        Assert.Equal(1, server.Requests);
     }
 
     [Fact]
@@ -48,7 +76,20 @@ public class DisposeTests
         Assert.Equal(1, client.Calls);
     }
 
-    // Timers are disposed by the code that finishes last (the request's continuation); wait for it, bounded.
+    private static ServiceProvider Build(LoopbackTokenServer server, TimeProvider time, string credential)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(time);
+        services.AddOrumAuth(credential, o =>
+        {
+            o.ClientId = "made-up-id";
+            o.ClientSecret = "made-up-secret";
+            o.ApiBaseAddress = server.BaseAddress;
+        });
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    // Timers are disposed and sockets closed by the code that finishes last (the request's continuation); wait for it, bounded.
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -58,29 +99,30 @@ public class DisposeTests
         }
     }
 
-    private sealed class HangingEndpoint : HttpMessageHandler
+    /// <summary>Counts the token requests of one test's credential that started and have not ended, by their activity.</summary>
+    private sealed class TokenRequestsInFlight : IDisposable
     {
-        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentDictionary<Activity, byte> _running = new();
+        private readonly ActivityListener _listener;
 
-        public Task Started => _started.Task;
-
-        public Task Cancelled => _cancelled.Task;
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        public TokenRequestsInFlight()
         {
-            _started.TrySetResult();
-            try
+            _listener = new ActivityListener
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-                throw new InvalidOperationException("unreachable");
-            }
-            catch (OperationCanceledException)
-            {
-                _cancelled.TrySetResult();
-                throw;
-            }
+                ShouldListenTo = source => source.Name == "Orum.Auth",
+                Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStarted = a => _running.TryAdd(a, 0),
+                ActivityStopped = a => _running.TryRemove(a, out _),
+            };
+            ActivitySource.AddActivityListener(_listener);
         }
+
+        /// <summary>A credential name of this test alone, so activities of tests running alongside are not counted.</summary>
+        public string Credential { get; } = "dispose-" + Guid.NewGuid().ToString("N");
+
+        public int Count => _running.Keys.Count(a => a.OperationName == "Orum.Auth.RequestToken" && Equals(a.GetTagItem("orum.auth.credential"), Credential));
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>The system clock, counting the timers created through it that are still alive.</summary>

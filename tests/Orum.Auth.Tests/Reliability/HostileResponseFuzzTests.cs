@@ -10,7 +10,8 @@ namespace Orum.Auth.Tests.Reliability;
 /// </summary>
 public class HostileResponseFuzzTests
 {
-    private const long Iterations = 10_000;
+    // 10,000 generated responses per property; the long variant (ORUM_LONG_TESTS=1) generates 200,000.
+    private static readonly long Iterations = Environment.GetEnvironmentVariable("ORUM_LONG_TESTS") == "1" ? 200_000 : 10_000;
 
     private static readonly string[] ContentTypes =
     [
@@ -153,17 +154,29 @@ public class HostileResponseFuzzTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task RequestTokenAsync_OneMebibyteBody_StopsReadingAtTheLimit(bool declareLength)
+    [InlineData(200, true)]
+    [InlineData(200, false)]
+    [InlineData(500, true)] // an error body is read through the same limit
+    [InlineData(500, false)]
+    [InlineData(429, false)]
+    public async Task RequestTokenAsync_OneMebibyteBody_StopsReadingAtTheLimit(int status, bool declareLength)
     {
         var body = new CountingStream(1024 * 1024);
-        using var http = new HttpClient(new StreamHandler(body, declareLength));
+        using var http = new HttpClient(new StreamHandler(body, declareLength, (HttpStatusCode)status));
         var client = new OrumAuthClient(http, new OrumAuthOptions { ClientId = "made-up-id", ClientSecret = "made-up-secret" });
 
-        var error = await Assert.ThrowsAsync<OrumInvalidResponseException>(() => client.RequestTokenAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        var error = await Assert.ThrowsAnyAsync<OrumAuthException>(() => client.RequestTokenAsync().WaitAsync(TimeSpan.FromSeconds(10)));
 
-        Assert.Contains("64 KiB", error.Message, StringComparison.Ordinal);
+        if (status == 200)
+        {
+            Assert.IsType<OrumInvalidResponseException>(error);
+            Assert.Contains("64 KiB", error.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(status, (int)Assert.IsAssignableFrom<OrumApiException>(error).StatusCode);
+        }
+
         Assert.InRange(body.BytesRead, 0, declareLength ? 0 : (64 * 1024) + 1);
     }
 
@@ -196,14 +209,14 @@ public class HostileResponseFuzzTests
             Task.FromResult(Create(c));
     }
 
-    private sealed class StreamHandler(Stream body, bool declareLength) : HttpMessageHandler
+    private sealed class StreamHandler(Stream body, bool declareLength, HttpStatusCode status) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var content = new StreamContent(body);
             content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
             content.Headers.ContentLength = declareLength ? body.Length : null;
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+            return Task.FromResult(new HttpResponseMessage(status) { Content = content });
         }
     }
 
