@@ -31,7 +31,7 @@ internal static class Targets
             .AppendLine("|---|---|---|---|");
         foreach (var check in checks)
         {
-            table.AppendLine(CultureInfo.InvariantCulture, $"| {check.Target} | {check.Required} | {check.Measured} | {(check.Met ? "yes" : "**no**")} |");
+            table.AppendLine(CultureInfo.InvariantCulture, $"| {check.Target} | {check.Required} | {check.Measured} | {(check.Informational ? "—" : check.Met ? "yes" : "**no**")} |");
         }
 
         Console.WriteLine();
@@ -87,16 +87,28 @@ internal static class Targets
 
     private static void Handler(Results results, List<TargetCheck> checks)
     {
-        var synchronous = HandlerBenchmarks.Terminal.Synchronous;
-        if (results.Get<HandlerBenchmarks>(nameof(HandlerBenchmarks.OrumBearerTokenHandler), synchronous) is not { } orum
-            || results.Get<HandlerBenchmarks>(nameof(HandlerBenchmarks.ConstantHeaders), synchronous) is not { } constant)
-        {
-            return;
-        }
-
         const string target = "3. handler overhead";
-        checks.Add(new(target, "≤ 1.10x constant headers", Ratio(orum, constant), orum.Mean <= constant.Mean * 1.10));
-        checks.Add(new(target, "≤ the bytes of constant headers", $"{Bytes(orum)} vs {Bytes(constant)}", orum.Bytes <= constant.Bytes));
+        var synchronous = HandlerBenchmarks.Terminal.Synchronous;
+        foreach (var shape in new[] { HandlerBenchmarks.Shape.TypedClient, HandlerBenchmarks.Shape.AbsoluteUri })
+        {
+            if (results.Get<HandlerBenchmarks>(nameof(HandlerBenchmarks.OrumBearerTokenHandler), shape, synchronous) is not { } orum
+                || results.Get<HandlerBenchmarks>(nameof(HandlerBenchmarks.ConstantHeaders), shape, synchronous) is not { } constant)
+            {
+                continue;
+            }
+
+            var added = Format($"{orum.Mean - constant.Mean:+0;-0;0} ns");
+            if (shape == HandlerBenchmarks.Shape.TypedClient)
+            {
+                checks.Add(new(target, "≤ 1.10x constant headers (typed client request)", $"{Ratio(orum, constant)} ({added})", orum.Mean <= constant.Mean * 1.10));
+                checks.Add(new(target, "≤ the bytes of constant headers", $"{Bytes(orum)} vs {Bytes(constant)}", orum.Bytes <= constant.Bytes));
+            }
+            else
+            {
+                // Not a target of its own: the same handler cost over the cheapest request there is (see docs/benchmarks.md).
+                checks.Add(new(target, "(shown, not a target) over a request on a prepared absolute URI", $"{Ratio(orum, constant)} ({added}), {Bytes(orum)} vs {Bytes(constant)}", true, Informational: true));
+            }
+        }
     }
 
     private static void TokenRequest(Results results, List<TargetCheck> checks)
@@ -144,21 +156,21 @@ internal static class Targets
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record TargetCheck(string Target, string Required, string Measured, bool Met);
+    private sealed record TargetCheck(string Target, string Required, string Measured, bool Met, bool Informational = false);
 
     private readonly record struct Result(double Mean, long Bytes);
 
     private sealed class Results(IReadOnlyList<BenchmarkReport> reports)
     {
-        /// <summary>The mean (ns) and bytes per operation of a benchmark, for the given value of its only parameter if it has one.</summary>
-        public Result? Get<TBenchmarks>(string method, object? parameter = null)
+        /// <summary>The mean (ns) and bytes per operation of a benchmark, for the given values of its parameters (any order).</summary>
+        public Result? Get<TBenchmarks>(string method, params object[] parameters)
         {
             foreach (var report in reports)
             {
                 var benchmark = report.BenchmarkCase;
                 if (benchmark.Descriptor.Type == typeof(TBenchmarks)
                     && benchmark.Descriptor.WorkloadMethod.Name == method
-                    && (parameter is null || Equals(benchmark.Parameters.Items.Single().Value, parameter))
+                    && parameters.All(value => benchmark.Parameters.Items.Any(p => Equals(p.Value, value)))
                     && report.ResultStatistics is { } statistics)
                 {
                     return new Result(statistics.Mean, report.GcStats.GetBytesAllocatedPerOperation(benchmark) ?? 0);

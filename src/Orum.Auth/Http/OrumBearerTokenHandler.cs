@@ -107,14 +107,17 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
             : CheckUnauthorizedAsync(request, token, replayable, sending, cancellationToken);
     }
 
+    // Every request whose answer comes later waits here, so it holds as little as it can: the replay is a method of its own.
     private async Task<HttpResponseMessage> CheckUnauthorizedAsync(HttpRequestMessage request, OrumAccessToken token, bool replayable, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
     {
         var response = await sending.ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
-        {
-            return response;
-        }
+        return response.StatusCode == HttpStatusCode.Unauthorized
+            ? await OnUnauthorizedAsync(request, token, replayable, response, cancellationToken).ConfigureAwait(false)
+            : response;
+    }
 
+    private async Task<HttpResponseMessage> OnUnauthorizedAsync(HttpRequestMessage request, OrumAccessToken token, bool replayable, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         // Drop exactly the token Orum refused (if another request already replaced it, this is a no-op). Even when
         // replay is off: a revoked token would otherwise fail every call until it expires.
         _tokens.Invalidate(token);
@@ -166,10 +169,14 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
 
     private void ApplyHeaders(HttpRequestMessage request, OrumAccessToken token)
     {
-        request.Headers.Authorization = token.AuthorizationHeader;
-        if (_apiVersion is not null && !request.Headers.Contains(OrumVersionHeader))
+        var headers = request.Headers;
+
+        // A request with no headers at all (most GETs) cannot have its own Orum-Version: no need to look for one.
+        var mayHaveVersion = headers.NonValidated.Count != 0;
+        headers.Authorization = token.AuthorizationHeader;
+        if (_apiVersion is not null && !(mayHaveVersion && headers.Contains(OrumVersionHeader)))
         {
-            request.Headers.TryAddWithoutValidation(OrumVersionHeader, _apiVersion);
+            headers.TryAddWithoutValidation(OrumVersionHeader, _apiVersion);
         }
     }
 
