@@ -89,6 +89,24 @@ public class LogEventTests
     }
 
     [Fact]
+    public async Task Handler_UnauthorizedWithABodyTooLargeToBuffer_LogsReplaySkipped()
+    {
+        using var services = new ObservedServices("client-1", Secret);
+        services.TokenEndpoint.When(HttpMethod.Post, "*/oauth/token").Respond(_ => ObservedServices.Token("made-up-token"));
+        services.Api.When("*/deliver/persons").Respond(HttpStatusCode.Unauthorized);
+        using var body = new MemoryStream(new byte[100 * 1024]); // a stream over the 64 KiB replay buffer
+        using var content = new StreamContent(body);
+
+        using var response = await services.Deliver.PostAsync(new Uri("deliver/persons", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var skipped = Single(services.Logs, 12, "UnauthorizedReplaySkipped");
+        Assert.Equal(LogLevel.Information, skipped.Level);
+        Assert.Equal("Orum.Auth.OrumBearerTokenHandler", skipped.Category);
+        Assert.DoesNotContain(services.Logs.GetSnapshot(), r => r.Id.Id == 8); // nothing was replayed
+    }
+
+    [Fact]
     public async Task Handler_ForeignHost_LogsRefusal()
     {
         using var services = new ObservedServices("client-1", Secret);
