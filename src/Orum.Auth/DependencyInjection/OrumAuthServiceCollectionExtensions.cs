@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -67,8 +68,12 @@ public static class OrumAuthServiceCollectionExtensions
         }
 
         var httpClientName = OrumAuthDefaults.GetTokenHttpClientName(name);
-        var tokenHttpClient = services.AddHttpClient(httpClientName)
-            .ConfigurePrimaryHttpMessageHandler(static (handler, _) => DoNotFollowRedirects(handler));
+        var tokenHttpClient = services.AddHttpClient(httpClientName);
+
+        // Whatever primary handler the app configures, the token request never follows a redirect; a handler that cannot
+        // be made not to stops the host at start-up.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, TokenClientRedirects>());
+        services.AddSingleton<IValidateOptions<OrumAuthOptions>>(sp => new TokenPipelineValidator(name, sp.GetRequiredService<IHttpClientFactory>()));
 
         // Disposing the container closes the token client's pooled connections at once (HttpClientFactory does not).
         services.TryAddSingleton<TokenConnectionOwner>();
@@ -111,21 +116,6 @@ public static class OrumAuthServiceCollectionExtensions
         sp.GetRequiredService<TimeProvider>(),
         sp.GetService<ILoggerFactory>(),
         sp.GetRequiredService<OrumAuthTelemetry>());
-
-    // A redirected 307/308 would post the same body, client secret included, to whatever host the redirect names: the
-    // token client never follows one (it surfaces as an OrumServerException for the 3xx status).
-    private static void DoNotFollowRedirects(HttpMessageHandler handler)
-    {
-        switch (handler)
-        {
-            case SocketsHttpHandler sockets:
-                sockets.AllowAutoRedirect = false;
-                break;
-            case HttpClientHandler client:
-                client.AllowAutoRedirect = false;
-                break;
-        }
-    }
 
     /// <summary>The default credential is registered without a key; named ones are keyed by their name.</summary>
     internal static string? ServiceKey(string? name) => string.IsNullOrEmpty(name) ? null : name;

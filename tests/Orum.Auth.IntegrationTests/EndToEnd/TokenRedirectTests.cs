@@ -41,6 +41,89 @@ public sealed class TokenRedirectTests
         Assert.False(elsewhere.Pending(), "The token request followed the redirect to another host.");
     }
 
+    public static TheoryData<string, int> AppPrimaryHandlers => new()
+    {
+        { "SocketsHttpHandler", 307 },
+        { "SocketsHttpHandler", 308 },
+        { "HttpClientHandler", 307 },
+        { "DelegatingHandler over SocketsHttpHandler", 307 },
+        { "ConfigureHttpClientDefaults", 307 },
+    };
+
+    [Theory]
+    [MemberData(nameof(AppPrimaryHandlers))]
+    public async Task RequestToken_AppConfiguresItsOwnPrimaryHandler_RedirectStillNotFollowed(string primary, int status)
+    {
+        // What the redirect target would do with the secret: answer with a token, so that following it would succeed.
+        await using var elsewhere = LoopbackHttpServer.Start("127.0.0.2", _ => LoopbackHttpServer.Token("made-up-elsewhere-token"));
+        await using var endpoint = LoopbackHttpServer.Start("127.0.0.1", r => LoopbackHttpServer.Redirect(status, new Uri(elsewhere.BaseAddress, r.Target)));
+
+        var services = new ServiceCollection();
+        if (primary == "ConfigureHttpClientDefaults")
+        {
+            services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler()));
+        }
+
+        var auth = services.AddOrumAuth(options =>
+        {
+            options.ClientId = "made-up-client-id";
+            options.ClientSecret = "made-up-client-secret";
+            options.ApiBaseAddress = endpoint.BaseAddress;
+        });
+
+        // The documented way to add a proxy or a client certificate; each of these follows redirects by default.
+        Func<HttpMessageHandler>? handler = primary switch
+        {
+            "SocketsHttpHandler" => () => new SocketsHttpHandler(),
+            "HttpClientHandler" => () => new HttpClientHandler(),
+            "DelegatingHandler over SocketsHttpHandler" => () => new PassThroughHandler { InnerHandler = new SocketsHttpHandler() },
+            _ => null,
+        };
+        if (handler is not null)
+        {
+            auth.TokenHttpClient.ConfigurePrimaryHttpMessageHandler(handler);
+        }
+
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<OrumServerException>(() => provider.GetRequiredService<IOrumTokenClient>().RequestTokenAsync().Within());
+
+        Assert.Equal((HttpStatusCode)status, error.StatusCode);
+        Assert.Empty(elsewhere.Requests);
+        Assert.Single(endpoint.Requests);
+    }
+
+    [Fact]
+    public async Task AddOrumAuth_PrimaryHandlerThatAlreadySentRequestsAndFollowsRedirects_StartUpFailsSayingWhatToDo()
+    {
+        await using var somewhere = LoopbackHttpServer.Start("127.0.0.1", _ => LoopbackHttpServer.Response(200, "{}"));
+        var shared = new SocketsHttpHandler(); // AllowAutoRedirect is true, and can no longer be changed once it has sent
+        using (var app = new HttpClient(shared, disposeHandler: false))
+        {
+            using var _ = await app.GetAsync(somewhere.BaseAddress).Within();
+        }
+
+        var services = new ServiceCollection();
+        services.AddOrumAuth(options =>
+            {
+                options.ClientId = "made-up-client-id";
+                options.ClientSecret = "made-up-client-secret";
+                options.ApiBaseAddress = somewhere.BaseAddress;
+            })
+            .TokenHttpClient.ConfigurePrimaryHttpMessageHandler(() => shared);
+        await using var provider = services.BuildServiceProvider();
+
+        // What a host's start-up runs (ValidateOnStart).
+        var error = Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+
+        Assert.Contains("AllowAutoRedirect", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConfigurePrimaryHttpMessageHandler", error.Message, StringComparison.Ordinal);
+        Assert.Single(somewhere.Requests); // the app's own request; no token request was sent
+        shared.Dispose();
+    }
+
+    private sealed class PassThroughHandler : DelegatingHandler;
+
     private static async Task AnswerOnceWithRedirectAsync(TcpListener listener, int status, string location)
     {
         using var client = await listener.AcceptTcpClientAsync();
