@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orum.Auth;
 using Orum.Auth.Internal;
 
@@ -42,8 +41,8 @@ public static class OrumAuthHttpClientBuilderExtensions
                 ?? throw new InvalidOperationException(key is null
                     ? "No Orum credential is registered. Call services.AddOrumAuth(…) before AddOrumBearerTokenHandler()."
                     : $"No Orum credential named '{credential}' is registered. Call services.AddOrumAuth(\"{credential}\", …).");
-            var options = sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>().Get(credential);
-            return new OrumBearerTokenHandler(tokens, options, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<OrumAuthTelemetry>(), credential);
+            var policy = sp.GetRequiredKeyedService<BearerPolicySource>(key);
+            return new OrumBearerTokenHandler(tokens, policy, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<OrumAuthTelemetry>(), credential);
         });
     }
 }

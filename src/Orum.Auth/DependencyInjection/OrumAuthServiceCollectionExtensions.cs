@@ -95,18 +95,29 @@ public static class OrumAuthServiceCollectionExtensions
             return CreateClient(sp, httpClients, httpClientName, name);
         });
         services.TryAddKeyedSingleton<IOrumTokenClient>(key, static (sp, key) => sp.GetRequiredKeyedService<OrumAuthClient>(key));
-        services.TryAddKeyedSingleton(key, (sp, k) => new TokenCache(
-            sp.GetRequiredKeyedService<IOrumTokenClient>(k),
-            sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(),
-            name,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetRequiredService<OrumAuthTelemetry>()));
+
+        // What the bearer handlers read per request, following reloads.
+        services.TryAddKeyedSingleton(key, (sp, _) => new BearerPolicySource(sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(), name));
+        services.TryAddKeyedSingleton(key, (sp, k) => CreateCache(sp, k, name));
         services.TryAddKeyedSingleton<IOrumTokenProvider>(key, static (sp, key) => sp.GetRequiredKeyedService<TokenCache>(key));
 
         var builder = new OrumAuthBuilder(name, services, tokenHttpClient, resilience);
         services.AddKeyedSingleton(key ?? string.Empty, builder);
         return builder;
+    }
+
+    private static TokenCache CreateCache(IServiceProvider sp, object? key, string name)
+    {
+        // Subscribed to reloads before the cache is, so told of them first: by the time the cache drops the old token,
+        // the bearer handlers already send only to the new origins.
+        _ = sp.GetRequiredKeyedService<BearerPolicySource>(key);
+        return new TokenCache(
+            sp.GetRequiredKeyedService<IOrumTokenClient>(key),
+            sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(),
+            name,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<OrumAuthTelemetry>());
     }
 
     private static OrumAuthClient CreateClient(IServiceProvider sp, IHttpClientFactory httpClients, string httpClientName, string name) => new(

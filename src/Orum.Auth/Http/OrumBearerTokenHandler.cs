@@ -8,12 +8,15 @@ namespace Orum.Auth;
 
 /// <summary>
 /// Puts <c>Authorization: Bearer …</c> and <c>Orum-Version</c> on requests to Orum, and sends a request once more with a
-/// fresh token when Orum answers 401. Tokens go only to the credential's API and vault hosts (and
-/// <see cref="OrumAuthOptions.AdditionalAllowedHosts"/>), over HTTPS.
+/// fresh token when Orum answers 401. Tokens go only to the origins (scheme, host and port) of the credential's API and
+/// vault addresses and of <see cref="OrumAuthOptions.AdditionalAllowedHosts"/>, over HTTPS.
 /// </summary>
 /// <remarks>
-/// The handler holds no token: it asks its <see cref="IOrumTokenProvider"/> on every request, so HttpClientFactory can
-/// rotate handlers freely. Add it with <c>AddOrumBearerTokenHandler()</c> on an <c>IHttpClientBuilder</c>.
+/// <para>The handler holds no token: it asks its <see cref="IOrumTokenProvider"/> on every request, so HttpClientFactory can
+/// rotate handlers freely. Add it with <c>AddOrumBearerTokenHandler()</c> on an <c>IHttpClientBuilder</c>; the handler
+/// then follows reloads of the credential's options at once.</para>
+/// <para>Every send that carries a token is checked, the 401 replay included, against the URI it really goes to: when
+/// HttpClient's redirect handling has moved the request to another origin, the token does not follow it.</para>
 /// </remarks>
 public sealed class OrumBearerTokenHandler : DelegatingHandler
 {
@@ -23,52 +26,54 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
     private const string OrumVersionHeader = "Orum-Version";
 
     private readonly IOrumTokenProvider _tokens;
-    private readonly string? _apiVersion;
-    private readonly bool _retryOnUnauthorized;
-    private readonly string[] _allowedHosts;
+    private readonly BearerPolicySource _policy;
     private readonly ILogger _logger;
     private readonly OrumAuthTelemetry _telemetry;
     private readonly string _credential;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="tokens">Where tokens come from, usually the credential's <see cref="TokenCache"/>.</param>
-    /// <param name="options">The credential's hosts, <see cref="OrumAuthOptions.ApiVersion"/> and
-    /// <see cref="OrumAuthOptions.RetryOnUnauthorized"/>. They are read now.</param>
+    /// <param name="options">The credential's addresses, <see cref="OrumAuthOptions.AdditionalAllowedHosts"/>,
+    /// <see cref="OrumAuthOptions.ApiVersion"/> and <see cref="OrumAuthOptions.RetryOnUnauthorized"/>. They are checked and
+    /// read now.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
     public OrumBearerTokenHandler(IOrumTokenProvider tokens, OrumAuthOptions options, ILoggerFactory? loggerFactory = null)
-        : this(tokens, options, loggerFactory, OrumAuthTelemetry.Shared, Microsoft.Extensions.Options.Options.DefaultName)
+        : this(tokens, FixedPolicy(options), loggerFactory, OrumAuthTelemetry.Shared, Microsoft.Extensions.Options.Options.DefaultName)
     {
     }
 
-    internal OrumBearerTokenHandler(IOrumTokenProvider tokens, OrumAuthOptions options, ILoggerFactory? loggerFactory, OrumAuthTelemetry telemetry, string credential)
+    internal OrumBearerTokenHandler(
+        IOrumTokenProvider tokens,
+        BearerPolicySource policy,
+        ILoggerFactory? loggerFactory,
+        OrumAuthTelemetry telemetry,
+        string credential)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        ArgumentNullException.ThrowIfNull(options);
         _tokens = tokens;
-        _apiVersion = string.IsNullOrEmpty(options.ApiVersion) ? null : options.ApiVersion;
-        _retryOnUnauthorized = options.RetryOnUnauthorized;
-        _allowedHosts = [.. AllowedHosts(options).Distinct(StringComparer.OrdinalIgnoreCase)];
+        _policy = policy;
         _logger = (ILogger?)loggerFactory?.CreateLogger<OrumBearerTokenHandler>() ?? NullLogger.Instance;
         _telemetry = telemetry;
         _credential = credential;
     }
 
     /// <inheritdoc />
-    /// <exception cref="OrumAuthException">The request is not to an allowed Orum host over HTTPS, or no token could be had.</exception>
+    /// <exception cref="OrumAuthException">The request is not to an allowed Orum origin, or no token could be had.</exception>
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        EnsureAllowed(request.RequestUri);
+        var policy = _policy.Current;
+        EnsureAllowed(policy, request.RequestUri);
 
         var pending = _tokens.GetTokenAsync(cancellationToken);
         if (!pending.IsCompletedSuccessfully)
         {
-            return SendAfterTokenAsync(request, pending, cancellationToken);
+            return SendAfterTokenAsync(request, pending, policy, cancellationToken);
         }
 
         var token = pending.GetAwaiter().GetResult(); // completed: no blocking, no allocation
-        ApplyHeaders(request, token);
-        var replay = _retryOnUnauthorized ? PrepareReplayAsync(request.Content, cancellationToken) : new ValueTask<bool>(false);
+        ApplyHeaders(request, token, policy.ApiVersion);
+        var replay = policy.RetryOnUnauthorized ? PrepareReplayAsync(request.Content, cancellationToken) : new ValueTask<bool>(false);
         return replay.IsCompletedSuccessfully
             ? SendCheckedAsync(request, token, replay.GetAwaiter().GetResult(), cancellationToken)
             : SendAfterBufferingAsync(request, token, replay, cancellationToken);
@@ -80,23 +85,43 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
     /// <returns>Never returns.</returns>
     /// <exception cref="NotSupportedException">Always.</exception>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("OrumBearerTokenHandler does not support synchronous HttpClient.Send: getting a token may need a network call. Use SendAsync (GetAsync, PostAsJsonAsync, …).");
+        throw new NotSupportedException(
+            "OrumBearerTokenHandler does not support synchronous HttpClient.Send: getting a token may need a network call. " +
+            "Use SendAsync (GetAsync, PostAsJsonAsync, …).");
 
-    private async Task<HttpResponseMessage> SendAfterTokenAsync(HttpRequestMessage request, ValueTask<OrumAccessToken> pending, CancellationToken cancellationToken)
+    private static BearerPolicySource FixedPolicy(OrumAuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new BearerPolicySource(options);
+    }
+
+    private async Task<HttpResponseMessage> SendAfterTokenAsync(
+        HttpRequestMessage request,
+        ValueTask<OrumAccessToken> pending,
+        BearerPolicy policy,
+        CancellationToken cancellationToken)
     {
         var token = await pending.ConfigureAwait(false);
-        ApplyHeaders(request, token);
-        var replayable = _retryOnUnauthorized && await PrepareReplayAsync(request.Content, cancellationToken).ConfigureAwait(false);
+        ApplyHeaders(request, token, policy.ApiVersion);
+        var replayable = policy.RetryOnUnauthorized && await PrepareReplayAsync(request.Content, cancellationToken).ConfigureAwait(false);
         return await SendCheckedAsync(request, token, replayable, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendAfterBufferingAsync(HttpRequestMessage request, OrumAccessToken token, ValueTask<bool> replay, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAfterBufferingAsync(
+        HttpRequestMessage request,
+        OrumAccessToken token,
+        ValueTask<bool> replay,
+        CancellationToken cancellationToken)
     {
         var replayable = await replay.ConfigureAwait(false);
         return await SendCheckedAsync(request, token, replayable, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<HttpResponseMessage> SendCheckedAsync(HttpRequestMessage request, OrumAccessToken token, bool replayable, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendCheckedAsync(
+        HttpRequestMessage request,
+        OrumAccessToken token,
+        bool replayable,
+        CancellationToken cancellationToken)
     {
         var sending = base.SendAsync(request, cancellationToken);
 
@@ -108,7 +133,12 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
     }
 
     // Every request whose answer comes later waits here, so it holds as little as it can: the replay is a method of its own.
-    private async Task<HttpResponseMessage> CheckUnauthorizedAsync(HttpRequestMessage request, OrumAccessToken token, bool replayable, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> CheckUnauthorizedAsync(
+        HttpRequestMessage request,
+        OrumAccessToken token,
+        bool replayable,
+        Task<HttpResponseMessage> sending,
+        CancellationToken cancellationToken)
     {
         var response = await sending.ConfigureAwait(false);
         return response.StatusCode == HttpStatusCode.Unauthorized
@@ -116,28 +146,76 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
             : response;
     }
 
-    private async Task<HttpResponseMessage> OnUnauthorizedAsync(HttpRequestMessage request, OrumAccessToken token, bool replayable, HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// A 401 to a request that carried the token drops exactly that token and replays once with a fresh one. A 401 to a
+    /// request that HttpClient's redirect handling sent on without it (it drops Authorization when it follows a redirect)
+    /// says nothing of the token: the request is sent once more, with the same token, to where it was redirected. Either
+    /// send goes only to an allowed origin: a redirect elsewhere gets the 401 back, and the token stays where it was.
+    /// </summary>
+    private async Task<HttpResponseMessage> OnUnauthorizedAsync(
+        HttpRequestMessage request,
+        OrumAccessToken token,
+        bool replayable,
+        HttpResponseMessage response,
+        CancellationToken cancellationToken)
     {
-        // Drop exactly the token Orum refused (if another request already replaced it, this is a no-op). Even when
-        // replay is off: a revoked token would otherwise fail every call until it expires.
-        _tokens.Invalidate(token);
-        if (!_retryOnUnauthorized)
+        var replayed = false;
+        var resent = false;
+        while (true)
         {
-            return response;
-        }
+            var policy = _policy.Current;
+            var uri = request.RequestUri!;
+            if (!policy.Allows(uri))
+            {
+                Log.ReplaySkipped(_logger, request.Method.Method, uri.Host, $"it was redirected to {OrumOrigin.Describe(uri)}, which may not get the token");
+                return response;
+            }
 
-        if (!replayable)
-        {
-            Log.ReplaySkipped(_logger, request.Method.Method, request.RequestUri!.Host, "its body cannot be sent twice");
-            return response;
-        }
+            var carried = ReferenceEquals(request.Headers.Authorization, token.AuthorizationHeader);
+            if (carried ? replayed : resent)
+            {
+                return response; // the fresh token was refused too, or the request was redirected once more
+            }
 
-        response.Dispose();
-        var fresh = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        request.Headers.Authorization = fresh.AuthorizationHeader;
-        Log.UnauthorizedReplay(_logger, request.Method.Method, request.RequestUri!.Host);
-        _telemetry.UnauthorizedReplay(_credential);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (carried)
+            {
+                // Drop exactly the token Orum refused (if another request already replaced it, this is a no-op). Even when
+                // replay is off: a revoked token would otherwise fail every call until it expires.
+                _tokens.Invalidate(token);
+            }
+
+            if (!policy.RetryOnUnauthorized)
+            {
+                return response;
+            }
+
+            if (!replayable)
+            {
+                Log.ReplaySkipped(_logger, request.Method.Method, uri.Host, "its body cannot be sent twice");
+                return response;
+            }
+
+            response.Dispose();
+            if (carried)
+            {
+                replayed = true;
+                token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+                Log.UnauthorizedReplay(_logger, request.Method.Method, uri.Host);
+                _telemetry.UnauthorizedReplay(_credential);
+            }
+            else
+            {
+                resent = true;
+                Log.RedirectedRequestResent(_logger, request.Method.Method, uri.Host);
+            }
+
+            request.Headers.Authorization = token.AuthorizationHeader;
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Unauthorized)
+            {
+                return response;
+            }
+        }
     }
 
     /// <summary>Whether the body can be sent a second time; small streamed bodies are buffered so that it can.</summary>
@@ -167,60 +245,35 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         }
     }
 
-    private void ApplyHeaders(HttpRequestMessage request, OrumAccessToken token)
+    private static void ApplyHeaders(HttpRequestMessage request, OrumAccessToken token, string? apiVersion)
     {
         var headers = request.Headers;
 
         // A request with no headers at all (most GETs) cannot have its own Orum-Version: no need to look for one.
         var mayHaveVersion = headers.NonValidated.Count != 0;
         headers.Authorization = token.AuthorizationHeader;
-        if (_apiVersion is not null && !(mayHaveVersion && headers.Contains(OrumVersionHeader)))
+        if (apiVersion is not null && !(mayHaveVersion && headers.Contains(OrumVersionHeader)))
         {
-            headers.TryAddWithoutValidation(OrumVersionHeader, _apiVersion);
+            headers.TryAddWithoutValidation(OrumVersionHeader, apiVersion);
         }
     }
 
-    private void EnsureAllowed(Uri? uri)
+    private void EnsureAllowed(BearerPolicy policy, Uri? uri)
     {
         if (uri is null || !uri.IsAbsoluteUri)
         {
-            throw new OrumAuthException("The request has no absolute URI, so it cannot be checked against the allowed Orum hosts. Set the HttpClient's BaseAddress or use an absolute URI.");
+            throw new OrumAuthException(
+                "The request has no absolute URI, so it cannot be checked against the allowed Orum origins. " +
+                "Set the HttpClient's BaseAddress or use an absolute URI.");
         }
 
-        var host = uri.IdnHost;
-        foreach (var allowed in _allowedHosts)
+        if (!policy.Allows(uri))
         {
-            if (string.Equals(host, allowed, StringComparison.OrdinalIgnoreCase))
-            {
-                if (OrumHosts.IsSecureOrLoopback(uri))
-                {
-                    return;
-                }
-
-                break;
-            }
-        }
-
-        Log.HostRefused(_logger, uri.Scheme, host);
-        throw new OrumAuthException(
-            $"Refused to send an Orum token to {uri.Scheme}://{host}: tokens go only over HTTPS to {string.Join(", ", _allowedHosts)}. " +
-            "If this host is yours and should get the token, add it to OrumAuthOptions.AdditionalAllowedHosts.");
-    }
-
-    private static IEnumerable<string> AllowedHosts(OrumAuthOptions options)
-    {
-        yield return options.ResolveApiBaseAddress().IdnHost;
-        if (options.ResolveVaultBaseAddress() is { } vault)
-        {
-            yield return vault.IdnHost;
-        }
-
-        foreach (var host in options.AdditionalAllowedHosts)
-        {
-            if (!string.IsNullOrWhiteSpace(host))
-            {
-                yield return host.Trim();
-            }
+            var origin = OrumOrigin.Describe(uri);
+            Log.HostRefused(_logger, origin);
+            throw new OrumAuthException(
+                $"Refused to send an Orum token to {origin}: tokens go only to {policy.Allowed}. If this host is yours and " +
+                "should get the token, add it to OrumAuthOptions.AdditionalAllowedHosts (as host:port when the port is not 443).");
         }
     }
 }

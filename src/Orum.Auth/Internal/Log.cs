@@ -21,6 +21,7 @@ internal static partial class Log
     internal const int ShortLivedTokenId = 11;
     internal const int ReplaySkippedId = 12;
     internal const int CoolDownActiveId = 13;
+    internal const int RedirectedRequestResentId = 14;
 
     [LoggerMessage(TokenRequestedId, LogLevel.Debug, "Requesting an Orum access token for credential '{Credential}' from {Host} ({Format}).", EventName = "TokenRequested")]
     internal static partial void TokenRequested(ILogger logger, string credential, string host, OrumTokenRequestFormat format);
@@ -52,8 +53,15 @@ internal static partial class Log
     [LoggerMessage(ReplaySkippedId, LogLevel.Information, "Orum answered 401 to {Method} {Host}; not sending it again because {Reason}.", EventName = "UnauthorizedReplaySkipped")]
     internal static partial void ReplaySkipped(ILogger logger, string method, string host, string reason);
 
-    [LoggerMessage(HostRefusedId, LogLevel.Warning, "Refused to send an Orum token to {Scheme}://{Host}: it is not an allowed Orum host.", EventName = "HostRefused")]
-    internal static partial void HostRefused(ILogger logger, string scheme, string host);
+    [LoggerMessage(
+        RedirectedRequestResentId,
+        LogLevel.Debug,
+        "Orum answered 401 to {Method} {Host}, a redirect target the request reached without its token; sending it there once more with the token.",
+        EventName = "RedirectedRequestResent")]
+    internal static partial void RedirectedRequestResent(ILogger logger, string method, string host);
+
+    [LoggerMessage(HostRefusedId, LogLevel.Warning, "Refused to send an Orum token to {Origin}: it is not an allowed Orum origin.", EventName = "HostRefused")]
+    internal static partial void HostRefused(ILogger logger, string origin);
 
     [LoggerMessage(CredentialsRotatedId, LogLevel.Information, "The settings of credential '{Credential}' changed; the cached token was dropped and the next call uses the new credentials.", EventName = "CredentialsRotated")]
     internal static partial void CredentialsRotated(ILogger logger, string credential);

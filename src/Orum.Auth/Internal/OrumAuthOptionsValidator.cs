@@ -80,10 +80,11 @@ internal sealed class OrumAuthOptionsValidator(string? name, string settingPrefi
 
         for (var i = 0; i < options.AdditionalAllowedHosts.Count; i++)
         {
-            var host = options.AdditionalAllowedHosts[i];
-            if (string.IsNullOrWhiteSpace(host) || Uri.CheckHostName(host) == UriHostNameType.Unknown)
+            if (!OrumOrigin.TryParseHost(options.AdditionalAllowedHosts[i], out _))
             {
-                failures.Add($"{Setting(nameof(OrumAuthOptions.AdditionalAllowedHosts))}{Index(i)} must be a host name such as \"api.example.com\", without a scheme or path.");
+                failures.Add(
+                    $"{Setting(nameof(OrumAuthOptions.AdditionalAllowedHosts))}{Index(i)} must be a host name such as \"api.example.com\", " +
+                    "with a port when it is not 443 (\"api.example.com:8443\", \"[::1]:8443\"), without a scheme, path or user name.");
             }
         }
 

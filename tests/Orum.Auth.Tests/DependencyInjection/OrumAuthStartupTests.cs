@@ -22,6 +22,8 @@ public class OrumAuthStartupTests
         { "VaultBaseAddress", "http://vault.example.com", "Orum:VaultBaseAddress must use HTTPS" },
         { "Environment", "5", "Orum:Environment must be Sandbox or Production" },
         { "TokenRequestTimeout", "00:00:00", "Orum:TokenRequestTimeout must be more than" },
+        { "AdditionalAllowedHosts:0", "https://gateway.example.com", "Orum:AdditionalAllowedHosts:0 must be a host name" },
+        { "AdditionalAllowedHosts:0", "gateway.example.com:99999", "Orum:AdditionalAllowedHosts:0 must be a host name" },
     };
 
     [Theory]

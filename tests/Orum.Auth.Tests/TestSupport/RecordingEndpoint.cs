@@ -59,6 +59,12 @@ internal sealed class RecordingEndpoint : IMockedRequest
             request => request.Method == HttpMethod.Post && request.RequestUri?.AbsoluteUri == url,
             (_, attempt, _) => Task.FromResult(Token($"{prefix}-{attempt}", expiresIn)));
 
+    /// <summary>A token endpoint like <see cref="TokenEndpoint"/>, at <c>POST /oauth/token</c> on whatever host the request names.</summary>
+    public static RecordingEndpoint TokenEndpointOnAnyHost(string prefix = "token", int expiresIn = 3600) =>
+        new(
+            request => request.Method == HttpMethod.Post && request.RequestUri?.AbsolutePath == "/oauth/token",
+            (_, attempt, _) => Task.FromResult(Token($"{prefix}-{attempt}", expiresIn)));
+
     /// <summary>An API that answers every request with <paramref name="respond"/> (200 with <c>{}</c> by default).</summary>
     public static RecordingEndpoint Api(Responder? respond = null) =>
         new(_ => true, respond ?? ((_, _, _) => Task.FromResult(Json(HttpStatusCode.OK, "{}"))));
