@@ -126,6 +126,9 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     public void Invalidate(OrumAccessToken rejected)
     {
         ArgumentNullException.ThrowIfNull(rejected);
+
+        // First, so that the replacement this cache is about to request cannot be the rejected token read back from a store.
+        (_client as IOrumTokenRejectionListener)?.OnTokenRejected(rejected);
         lock (_gate)
         {
             var entry = _entry;

@@ -331,6 +331,22 @@ public class TokenCacheTests
     }
 
     [Fact]
+    public async Task Invalidate_ClientListensForRejections_ToldOfEachBeforeTheReplacementIsRequested()
+    {
+        var client = new ListeningClient(_time);
+        using var cache = new TokenCache(client, TestCredentials.Options(), _time);
+        var rejected = await cache.GetTokenAsync();
+
+        cache.Invalidate(rejected);
+        var fresh = await cache.GetTokenAsync();
+        cache.Invalidate(new OrumAccessToken("someone-elses-token", "Bearer", Hour, _time.GetUtcNow()));
+
+        Assert.Equal(["token-1", "someone-elses-token"], client.Rejected);
+        Assert.Equal(["request", "rejected token-1", "request", "rejected someone-elses-token"], client.Events);
+        Assert.Equal("token-2", fresh.Value);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_ZeroLifetimeTokens_OneRequestPerBurstAndOneWarning()
     {
         _client.Lifetime = TimeSpan.Zero;
@@ -498,5 +514,25 @@ public class TokenCacheTests
         var options = new OrumAuthOptions();
         configure?.Invoke(options);
         return new TokenCache(_client, options, _time);
+    }
+
+    /// <summary>A token client that keeps its tokens elsewhere too, and wants to hear when one is rejected.</summary>
+    private sealed class ListeningClient(TimeProvider time) : IOrumTokenClient, IOrumTokenRejectionListener
+    {
+        public List<string> Rejected { get; } = [];
+
+        public List<string> Events { get; } = [];
+
+        public Task<OrumAccessToken> RequestTokenAsync(CancellationToken cancellationToken = default)
+        {
+            Events.Add("request");
+            return Task.FromResult(new OrumAccessToken($"token-{Events.Count(e => e == "request")}", "Bearer", Hour, time.GetUtcNow()));
+        }
+
+        public void OnTokenRejected(OrumAccessToken rejected)
+        {
+            Rejected.Add(rejected.Value);
+            Events.Add($"rejected {rejected.Value}");
+        }
     }
 }
