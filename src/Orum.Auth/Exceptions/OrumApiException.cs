@@ -7,6 +7,12 @@ namespace Orum.Auth;
 /// Orum answered with an error status. The subclasses name the common statuses; key your handling on
 /// <see cref="ErrorCode"/> (see <see cref="OrumErrorCodes"/>), never on the message text.
 /// </summary>
+/// <remarks>
+/// What the server wrote (<see cref="ErrorCode"/>, <see cref="ErrorMessage"/>, every string in <see cref="Details"/>, and the
+/// parts of the message that quote them) arrives cleaned in the exceptions Orum.Auth throws: the secret the request
+/// carried (the client secret of a token request; the bearer token of a response given to
+/// <c>EnsureOrumSuccessAsync</c>) is replaced with <c>***</c>, in any letter case, URL-encoded or JSON-escaped.
+/// </remarks>
 public class OrumApiException : OrumAuthException
 {
     /// <summary>Creates the exception, for example in a fake.</summary>
@@ -43,7 +49,8 @@ public class OrumApiException : OrumAuthException
     /// <summary>Gets Orum's human-readable <c>message</c>, or <see langword="null"/>. It may change without notice.</summary>
     public string? ErrorMessage { get; }
 
-    /// <summary>Gets Orum's <c>details</c> object, or <see langword="null"/> when there was none.</summary>
+    /// <summary>Gets Orum's <c>details</c> object, or <see langword="null"/> when there was none. It is a copy in which every
+    /// string, property names included, is cleaned like <see cref="ErrorMessage"/>.</summary>
     public JsonElement? Details { get; }
 
     /// <summary>

@@ -13,12 +13,18 @@ internal static class OrumErrorMapper
     /// <param name="response">The error response.</param>
     /// <param name="operation">What was attempted, for the message.</param>
     /// <param name="timeProvider">The clock for HTTP-date Retry-After values.</param>
+    /// <param name="text">Cleans what the server wrote before it is quoted or kept (it masks the secret the request carried).</param>
     /// <param name="cancellationToken">Stops reading the body (the caller's token, possibly linked with a timeout).</param>
     /// <param name="callerCancellationToken">The caller's own token: only its cancellation propagates. When
     /// <paramref name="cancellationToken"/> fires without it (a timeout), the body is described as stalled and the
     /// status-based exception, with its Retry-After, is still returned.</param>
     internal static async Task<OrumApiException> CreateAsync(
-        HttpResponseMessage response, string operation, TimeProvider timeProvider, CancellationToken cancellationToken, CancellationToken callerCancellationToken)
+        HttpResponseMessage response,
+        string operation,
+        TimeProvider timeProvider,
+        ServerText text,
+        CancellationToken cancellationToken,
+        CancellationToken callerCancellationToken)
     {
         var retryAfter = RetryAfterParser.Parse(response, timeProvider);
         ErrorResponseBody? error = null;
@@ -26,18 +32,18 @@ internal static class OrumErrorMapper
         try
         {
             using var body = await LimitedBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            error = TryParse(body);
-            bodyDescription = DescribeBody(response, body);
+            error = TryParse(body, text);
+            bodyDescription = DescribeBody(MediaType(response, text), body);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            bodyDescription = $"{DescribeUnread(response)} that could not be read to the end";
+            bodyDescription = $"{DescribeUnread(response, text)} that could not be read to the end";
         }
         catch (OperationCanceledException) when (!callerCancellationToken.IsCancellationRequested)
         {
             // The status and headers did arrive: a stalled body must not turn a 429 into a different failure and lose
             // its Retry-After, or the cache would retry during Orum's block.
-            bodyDescription = $"{DescribeUnread(response)} that did not finish in time";
+            bodyDescription = $"{DescribeUnread(response, text)} that did not finish in time";
         }
 
         var status = response.StatusCode;
@@ -63,13 +69,15 @@ internal static class OrumErrorMapper
             ? string.Create(CultureInfo.InvariantCulture, $"{(int)status} ({status})")
             : ((int)status).ToString(CultureInfo.InvariantCulture);
 
-    internal static string? MediaType(HttpResponseMessage response) => response.Content.Headers.ContentType?.MediaType;
+    /// <summary>The response's media type, cleaned: a server can put anything there, the secret included.</summary>
+    internal static string? MediaType(HttpResponseMessage response, ServerText text) => text.Clean(response.Content.Headers.ContentType?.MediaType);
 
-    private static string DescribeUnread(HttpResponseMessage response) => $"a body ({MediaType(response) ?? "no content type"})";
+    private static string DescribeUnread(HttpResponseMessage response, ServerText text) =>
+        $"a body ({MediaType(response, text) ?? "no content type"})";
 
-    internal static string DescribeBody(HttpResponseMessage response, LimitedBody body)
+    internal static string DescribeBody(string? mediaType, LimitedBody body)
     {
-        var mediaType = MediaType(response) ?? "no content type";
+        mediaType ??= "no content type";
         return body.TooLarge
             ? $"a {mediaType} body over {LimitedBody.MaxBytes / 1024} KiB"
             : body.Length == 0
@@ -77,7 +85,7 @@ internal static class OrumErrorMapper
                 : string.Create(CultureInfo.InvariantCulture, $"a {body.Length}-byte {mediaType} body");
     }
 
-    private static ErrorResponseBody? TryParse(LimitedBody body)
+    private static ErrorResponseBody? TryParse(LimitedBody body, ServerText text)
     {
         if (body.TooLarge || body.Length == 0)
         {
@@ -92,12 +100,10 @@ internal static class OrumErrorMapper
                 return null;
             }
 
-            if (error.Details is { } details)
-            {
-                // Keep details only when they are the documented object; clone so the element outlives the pooled buffer.
-                error.Details = details.ValueKind == JsonValueKind.Object ? details.Clone() : null;
-            }
-
+            // Keep details only when they are the documented object. The cleaned copy also outlives the pooled buffer.
+            error.Details = error.Details is { ValueKind: JsonValueKind.Object } details ? text.Clean(details) : null;
+            error.ErrorCode = text.Clean(error.ErrorCode);
+            error.Message = text.Clean(error.Message);
             return error;
         }
         catch (JsonException)
