@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 
 namespace Orum.Auth.Internal;
@@ -8,8 +7,6 @@ namespace Orum.Auth.Internal;
 /// <summary>Turns an Orum error response into the exception for its status, with Orum's error code when the body has one.</summary>
 internal static class OrumErrorMapper
 {
-    private const int MaxQuotedMessageLength = 200;
-
     /// <param name="response">The error response.</param>
     /// <param name="operation">What was attempted, for the message.</param>
     /// <param name="timeProvider">The clock for HTTP-date Retry-After values.</param>
@@ -49,7 +46,7 @@ internal static class OrumErrorMapper
         var status = response.StatusCode;
         var message = error is null
             ? $"{operation} failed: Orum returned HTTP {Status(status)} with {bodyDescription}, which is not an Orum error response (it may come from a proxy or load balancer). {Advice(status)}"
-            : $"{operation} failed: Orum returned HTTP {Status(status)}, error_code '{Sanitize(error.ErrorCode)}': {Sanitize(error.Message)}. {Advice(status)}";
+            : $"{operation} failed: Orum returned HTTP {Status(status)}, error_code '{error.ErrorCode}': {Quote(error.Message)}. {Advice(status)}";
 
         return Create(message.TrimEnd(), status, error?.ErrorCode, error?.Message, error?.Details, retryAfter);
     }
@@ -70,7 +67,8 @@ internal static class OrumErrorMapper
             : ((int)status).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The response's media type, cleaned: a server can put anything there, the secret included.</summary>
-    internal static string? MediaType(HttpResponseMessage response, ServerText text) => text.Clean(response.Content.Headers.ContentType?.MediaType);
+    internal static string? MediaType(HttpResponseMessage response, ServerText text) =>
+        text.Clean(response.Content.Headers.ContentType?.MediaType, ServerText.MaxMediaTypeLength);
 
     private static string DescribeUnread(HttpResponseMessage response, ServerText text) =>
         $"a body ({MediaType(response, text) ?? "no content type"})";
@@ -102,8 +100,8 @@ internal static class OrumErrorMapper
 
             // Keep details only when they are the documented object. The cleaned copy also outlives the pooled buffer.
             error.Details = error.Details is { ValueKind: JsonValueKind.Object } details ? text.Clean(details) : null;
-            error.ErrorCode = text.Clean(error.ErrorCode);
-            error.Message = text.Clean(error.Message);
+            error.ErrorCode = text.Clean(error.ErrorCode, ServerText.MaxErrorCodeLength);
+            error.Message = text.Clean(error.Message, ServerText.MaxTextLength);
             return error;
         }
         catch (JsonException)
@@ -121,26 +119,7 @@ internal static class OrumErrorMapper
         _ => string.Empty,
     };
 
-    /// <summary>Quotes server text safely: no control characters, bounded length.</summary>
-    private static string Sanitize(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return string.Empty;
-        }
-
-        var builder = new StringBuilder(Math.Min(text.Length, MaxQuotedMessageLength + 1));
-        foreach (var c in text)
-        {
-            if (builder.Length == MaxQuotedMessageLength)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString().TrimEnd('.');
-    }
+    /// <summary>The start of Orum's message (already cleaned), short enough for an exception's message.</summary>
+    private static string Quote(string? message) =>
+        message is null ? string.Empty : ServerText.Shorten(message, ServerText.MaxQuotedMessageLength).TrimEnd('.');
 }
