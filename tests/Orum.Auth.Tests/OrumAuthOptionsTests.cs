@@ -50,6 +50,23 @@ public class OrumAuthOptionsTests
     }
 
     [Theory]
+    [InlineData("https://jane:made-up-secret@api.example.com/", UriKind.Absolute, "https://api.example.com/")]
+    [InlineData("https://made-up-secret@api.example.com/x/", UriKind.Absolute, "https://api.example.com/x/")]
+    [InlineData("http://jane:made-up-secret@127.0.0.1:8080/", UriKind.Absolute, "http://127.0.0.1:8080/")]
+    [InlineData("//jane:made-up-secret@api.example.com/", UriKind.Relative, "api.example.com/")]
+    public void ToString_ApiBaseAddressWithUserInfo_NeverShowsIt(string address, UriKind kind, string shown)
+    {
+        // Never validated: ToString must be safe to log whatever the options hold.
+        var options = new OrumAuthOptions { ApiBaseAddress = new Uri(address, kind) };
+
+        var text = options.ToString();
+
+        Assert.DoesNotContain("made-up-secret", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("jane", text, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"ApiBaseAddress = {shown},", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("   ")]
@@ -137,6 +154,32 @@ public class OrumAuthOptionsTests
         var ex = AssertRefusedBeforeAnyRequest(options);
 
         Assert.Contains("OrumAuthOptions.ApiBaseAddress must not have a query or fragment", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ApiBaseAddress", "https://jane:made-up-secret@api.orum.io/")]
+    [InlineData("ApiBaseAddress", "https://made-up-secret@api.orum.io/")]
+    [InlineData("ApiBaseAddress", "http://jane:made-up-secret@localhost:5000/")]
+    [InlineData("VaultBaseAddress", "https://jane:made-up-secret@vault.api-sandbox.orum.io/")]
+    public void Constructor_AddressWithUserInfo_ThrowsNamingTheSettingWithoutEchoingIt(string setting, string address)
+    {
+        var options = TestCredentials.Options(o =>
+        {
+            if (setting == "ApiBaseAddress")
+            {
+                o.ApiBaseAddress = new Uri(address);
+            }
+            else
+            {
+                o.VaultBaseAddress = new Uri(address);
+            }
+        });
+
+        var ex = AssertRefusedBeforeAnyRequest(options);
+
+        Assert.Contains($"OrumAuthOptions.{setting} must not contain a user name or password", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("made-up-secret", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("jane", ex.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]

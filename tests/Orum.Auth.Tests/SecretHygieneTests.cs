@@ -80,6 +80,8 @@ public class SecretHygieneTests
             o => o.VaultBaseAddress = new Uri("vault", UriKind.Relative),
             o => o.TokenRequestTimeout = TimeSpan.Zero,
             o => o.AdditionalAllowedHosts.Add("https://not a host/"),
+            o => o.ApiBaseAddress = new Uri($"https://jane:{Secret}@api.orum.io/"),
+            o => o.VaultBaseAddress = new Uri($"https://{Secret}@vault.api-sandbox.orum.io/"),
         };
         var texts = new List<string?>();
 

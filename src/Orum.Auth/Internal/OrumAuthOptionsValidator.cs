@@ -101,6 +101,11 @@ internal sealed class OrumAuthOptionsValidator(string? name, string settingPrefi
         {
             failures.Add($"{Setting(property)} must be an absolute address such as https://api-sandbox.orum.io.");
         }
+        else if (address.UserInfo.Length > 0)
+        {
+            // Never echoed: it is a password. Orum authenticates with the client id and secret, not the address.
+            failures.Add($"{Setting(property)} must not contain a user name or password: Orum authenticates with the client id and secret.");
+        }
         else if (!OrumHosts.IsSecureOrLoopback(address))
         {
             failures.Add($"{Setting(property)} must use HTTPS (plain HTTP is allowed only for loopback hosts): tokens must never travel in clear text.");
