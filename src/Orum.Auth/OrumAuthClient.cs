@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Orum.Auth.Internal;
 using Polly;
 
@@ -41,17 +40,21 @@ public sealed class OrumAuthClient : IOrumTokenClient
     /// <param name="httpClient">The client to send through; its base address is not used. Give it a handler that does not
     /// follow redirects (<c>new SocketsHttpHandler { AllowAutoRedirect = false }</c>): a 307 or 308 from the token endpoint
     /// would resend the body, client secret included, to the host it names. <c>AddOrumAuth</c> does this for you.</param>
-    /// <param name="options">The credential. It is copied and checked now: later changes to it are not seen.</param>
+    /// <param name="options">The credential. It is copied and checked now, with the rules <c>AddOrumAuth</c> checks at
+    /// start-up: later changes to it are not seen.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
-    /// <exception cref="OptionsValidationException">A setting is missing or invalid; the message names it.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A setting of <paramref name="options"/> is missing or invalid; the message names
+    /// each one (<c>OrumAuthOptions.ClientId is required…</c>) and never shows its value.</exception>
     public OrumAuthClient(HttpClient httpClient, OrumAuthOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        OrumAuthOptionsValidator.ForCode().ThrowIfInvalid(options);
 
+        // The copy is what is checked and used, so a change to options meanwhile can never slip past the check.
         var snapshot = options.Clone();
+        OrumAuthOptionsValidator.ThrowIfInvalidArgument(snapshot, nameof(options), requireCredential: true);
         _httpClient = httpClient;
         _getOptions = () => snapshot;
         _credential = Microsoft.Extensions.Options.Options.DefaultName;

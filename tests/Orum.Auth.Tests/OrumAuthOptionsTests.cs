@@ -1,9 +1,8 @@
-using Microsoft.Extensions.Options;
 using Orum.Auth.Tests.TestSupport;
 
 namespace Orum.Auth.Tests;
 
-/// <summary>Defaults, <see cref="OrumAuthOptions.ToString"/>, and the checks <see cref="OrumAuthClient"/> makes before any request.</summary>
+/// <summary>Defaults, <see cref="OrumAuthOptions.ToString"/>, and the checks <see cref="OrumAuthClient"/>'s constructor makes before any request.</summary>
 public class OrumAuthOptionsTests
 {
     [Fact]
@@ -99,9 +98,9 @@ public class OrumAuthOptionsTests
     {
         var ex = AssertRefusedBeforeAnyRequest(new OrumAuthOptions());
 
-        Assert.Equal(2, ex.Failures.Count());
-        Assert.Contains(ex.Failures, f => f.StartsWith("OrumAuthOptions.ClientId is required", StringComparison.Ordinal));
-        Assert.Contains(ex.Failures, f => f.StartsWith("OrumAuthOptions.ClientSecret is required", StringComparison.Ordinal));
+        Assert.StartsWith("OrumAuthOptions.ClientId is required", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(" OrumAuthOptions.ClientSecret is required", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, ex.Message.Split("OrumAuthOptions.").Length - 1);
     }
 
     [Fact]
@@ -205,11 +204,25 @@ public class OrumAuthOptionsTests
         Assert.Contains("OrumAuthOptions.Environment", ex.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The constructor throws, so no client exists that could send; the mock proves nothing reached the endpoint.</summary>
-    private static OptionsValidationException AssertRefusedBeforeAnyRequest(OrumAuthOptions options)
+    [Fact]
+    public void Constructor_NegativeExpiryMargin_ThrowsNamingTheSetting()
+    {
+        var options = TestCredentials.Options(o => o.ExpiryMargin = TimeSpan.FromMinutes(-20));
+
+        var ex = AssertRefusedBeforeAnyRequest(options);
+
+        Assert.StartsWith("OrumAuthOptions.ExpiryMargin must be between 00:00:00 and 1.00:00:00.", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The constructor throws an <see cref="ArgumentException"/> for its options argument, so no client exists that could
+    /// send; the mock proves nothing reached the endpoint.
+    /// </summary>
+    private static ArgumentException AssertRefusedBeforeAnyRequest(OrumAuthOptions options)
     {
         using var endpoint = new TokenEndpoint();
-        var ex = Assert.Throws<OptionsValidationException>(() => new OrumAuthClient(endpoint.CreateHttpClient(), options, endpoint.Time));
+        var ex = Assert.Throws<ArgumentException>(() => new OrumAuthClient(endpoint.CreateHttpClient(), options, endpoint.Time));
+        Assert.Equal("options", ex.ParamName);
         Assert.Empty(endpoint.Requests);
         return ex;
     }
