@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Orum.Auth.Internal;
 using Polly;
 
@@ -41,17 +40,21 @@ public sealed class OrumAuthClient : IOrumTokenClient
     /// <param name="httpClient">The client to send through; its base address is not used. Give it a handler that does not
     /// follow redirects (<c>new SocketsHttpHandler { AllowAutoRedirect = false }</c>): a 307 or 308 from the token endpoint
     /// would resend the body, client secret included, to the host it names. <c>AddOrumAuth</c> does this for you.</param>
-    /// <param name="options">The credential. It is copied and checked now: later changes to it are not seen.</param>
+    /// <param name="options">The credential. It is copied and checked now, with the rules <c>AddOrumAuth</c> checks at
+    /// start-up: later changes to it are not seen.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
-    /// <exception cref="OptionsValidationException">A setting is missing or invalid; the message names it.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A setting of <paramref name="options"/> is missing or invalid; the message names
+    /// each one (<c>OrumAuthOptions.ClientId is required…</c>) and never shows its value.</exception>
     public OrumAuthClient(HttpClient httpClient, OrumAuthOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        OrumAuthOptionsValidator.ForCode().ThrowIfInvalid(options);
 
+        // The copy is what is checked and used, so a change to options meanwhile can never slip past the check.
         var snapshot = options.Clone();
+        OrumAuthOptionsValidator.ThrowIfInvalidArgument(snapshot, nameof(options), requireCredential: true);
         _httpClient = httpClient;
         _getOptions = () => snapshot;
         _credential = Microsoft.Extensions.Options.Options.DefaultName;
@@ -173,10 +176,12 @@ public sealed class OrumAuthClient : IOrumTokenClient
             {
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw await OrumErrorMapper.CreateAsync(response, Operation, _timeProvider, timeout.Token, cancellationToken).ConfigureAwait(false);
+                    var text = ServerText.Masking(options.ClientSecret);
+                    throw await OrumErrorMapper.CreateAsync(response, Operation, _timeProvider, text, timeout.Token, cancellationToken)
+                        .ConfigureAwait(false);
                 }
 
-                return await ReadTokenAsync(response, issuedAt, timeout.Token).ConfigureAwait(false);
+                return await ReadTokenAsync(response, issuedAt, options.ClientSecret, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
             {
@@ -184,7 +189,14 @@ public sealed class OrumAuthClient : IOrumTokenClient
             }
             catch (OperationCanceledException ex)
             {
-                throw new OrumInvalidResponseException(string.Create(CultureInfo.InvariantCulture, $"{Operation} got HTTP {OrumErrorMapper.Status(response.StatusCode)} from {endpoint.Host}, but its body did not finish within {options.TokenRequestTimeout.TotalSeconds:0.###} s."), response.StatusCode, OrumErrorMapper.MediaType(response), ex);
+                throw new OrumInvalidResponseException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{Operation} got HTTP {OrumErrorMapper.Status(response.StatusCode)} from {endpoint.Host}, "
+                        + $"but its body did not finish within {options.TokenRequestTimeout.TotalSeconds:0.###} s."),
+                    response.StatusCode,
+                    OrumErrorMapper.MediaType(response, ServerText.Masking(options.ClientSecret)),
+                    ex);
             }
         }
     }
@@ -228,7 +240,9 @@ public sealed class OrumAuthClient : IOrumTokenClient
         return request;
     }
 
-    private static async Task<OrumAccessToken> ReadTokenAsync(HttpResponseMessage response, DateTimeOffset issuedAt, CancellationToken cancellationToken)
+    // The secret is only for masking it in the error paths' text: it is not prepared unless one needs it.
+    private static async Task<OrumAccessToken> ReadTokenAsync(
+        HttpResponseMessage response, DateTimeOffset issuedAt, string? secret, CancellationToken cancellationToken)
     {
         LimitedBody body;
         try
@@ -237,14 +251,14 @@ public sealed class OrumAuthClient : IOrumTokenClient
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            throw Invalid(response, "its body could not be read to the end (the connection dropped or the body was truncated)", ex);
+            throw Invalid(response, secret, "its body could not be read to the end (the connection dropped or the body was truncated)", ex);
         }
 
         using (body)
         {
             if (body.TooLarge)
             {
-                throw Invalid(response, $"its body is over {LimitedBody.MaxBytes / 1024} KiB", null);
+                throw Invalid(response, secret, $"its body is over {LimitedBody.MaxBytes / 1024} KiB", null);
             }
 
             TokenResponseBody? token;
@@ -256,45 +270,56 @@ public sealed class OrumAuthClient : IOrumTokenClient
             {
                 // Not chained: a JsonException's message can quote the body (an unquoted literal is echoed to its end,
                 // token included). Only where it failed is kept.
-                throw Invalid(response, string.Create(CultureInfo.InvariantCulture, $"{OrumErrorMapper.DescribeBody(response, body)} is not the documented token JSON (not JSON, or a field of the wrong type; at {ex.Path ?? "$"}, byte {ex.BytePositionInLine ?? 0})"), null);
+                var described = OrumErrorMapper.DescribeBody(OrumErrorMapper.MediaType(response, ServerText.Masking(secret)), body);
+                var where = string.Create(CultureInfo.InvariantCulture, $"at {ex.Path ?? "$"}, byte {ex.BytePositionInLine ?? 0}");
+                throw Invalid(
+                    response, secret, $"{described} is not the documented token JSON (not JSON, or a field of the wrong type; {where})", null);
             }
 
             if (token is null)
             {
-                throw Invalid(response, "its body is JSON null", null);
+                throw Invalid(response, secret, "its body is JSON null", null);
             }
 
             if (string.IsNullOrEmpty(token.AccessToken))
             {
-                throw Invalid(response, "access_token is missing or empty", null);
+                throw Invalid(response, secret, "access_token is missing or empty", null);
             }
 
             if (!IsHeaderSafe(token.AccessToken))
             {
-                throw Invalid(response, "access_token has characters that cannot be sent in an Authorization header", null);
+                throw Invalid(response, secret, "access_token has characters that cannot be sent in an Authorization header", null);
             }
 
             if (token.TokenType is not null && !string.Equals(token.TokenType, "Bearer", StringComparison.OrdinalIgnoreCase))
             {
-                throw Invalid(response, "token_type is not Bearer", null);
+                throw Invalid(response, secret, "token_type is not Bearer", null);
             }
 
             if (token.ExpiresIn is not { } seconds)
             {
-                throw Invalid(response, "expires_in is missing", null);
+                throw Invalid(response, secret, "expires_in is missing", null);
             }
 
             if (!(seconds >= 0 && seconds <= MaxLifetime.TotalSeconds))
             {
-                throw Invalid(response, string.Create(CultureInfo.InvariantCulture, $"expires_in is {(seconds < 0 ? "negative" : "absurdly large")} (it must be between 0 and {MaxLifetime.TotalSeconds:0} seconds)"), null);
+                var problem = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"expires_in is {(seconds < 0 ? "negative" : "absurdly large")} (it must be between 0 and {MaxLifetime.TotalSeconds:0} seconds)");
+                throw Invalid(response, secret, problem, null);
             }
 
             return new OrumAccessToken(token.AccessToken, token.TokenType ?? "Bearer", TimeSpan.FromSeconds(seconds), issuedAt);
         }
     }
 
-    private static OrumInvalidResponseException Invalid(HttpResponseMessage response, string problem, Exception? inner) =>
-        new($"{Operation} got HTTP {OrumErrorMapper.Status(response.StatusCode)} from Orum, but {problem}. No token was issued; if this persists, check for a proxy between you and Orum.", response.StatusCode, OrumErrorMapper.MediaType(response), inner);
+    private static OrumInvalidResponseException Invalid(HttpResponseMessage response, string? secret, string problem, Exception? inner) =>
+        new(
+            $"{Operation} got HTTP {OrumErrorMapper.Status(response.StatusCode)} from Orum, but {problem}. No token was issued; "
+                + "if this persists, check for a proxy between you and Orum.",
+            response.StatusCode,
+            OrumErrorMapper.MediaType(response, ServerText.Masking(secret)),
+            inner);
 
     // RFC 6750 b64token characters and the like: visible ASCII only, so the header can never be split or rejected.
     private static bool IsHeaderSafe(string value)

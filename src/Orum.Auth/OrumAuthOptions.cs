@@ -8,7 +8,7 @@ namespace Orum.Auth;
 /// </summary>
 /// <remarks>
 /// Bind it from configuration with <c>services.AddOrumAuth(configuration.GetSection("Orum"))</c> or set it in code.
-/// <see cref="ToString"/> never shows <see cref="ClientSecret"/>.
+/// <see cref="ToString"/> never shows <see cref="ClientSecret"/>, nor a user name or password in an address.
 /// </remarks>
 public sealed class OrumAuthOptions
 {
@@ -35,14 +35,16 @@ public sealed class OrumAuthOptions
 
     /// <summary>
     /// Gets or sets the API base address, overriding the one of <see cref="Environment"/>.
-    /// It must be absolute and HTTPS (plain HTTP is accepted only for loopback hosts, such as the emulator).
+    /// It must be absolute and HTTPS (plain HTTP is accepted only for loopback hosts, such as the emulator), without a
+    /// user name or password.
     /// </summary>
     /// <value>The default value is <see langword="null"/>: the environment's API host.</value>
     public Uri? ApiBaseAddress { get; set; }
 
     /// <summary>
     /// Gets or sets the vault base address, overriding the one of <see cref="Environment"/>.
-    /// Orum does not document a production vault host, so set it when you call the vault in production.
+    /// Orum does not document a production vault host, so set it when you call the vault in production. The rules of
+    /// <see cref="ApiBaseAddress"/> apply.
     /// </summary>
     /// <value>The default value is <see langword="null"/>: the environment's vault host, if it has one.</value>
     public Uri? VaultBaseAddress { get; set; }
@@ -93,9 +95,26 @@ public sealed class OrumAuthOptions
     /// <value>The default value is an empty list.</value>
     public IList<string> AdditionalAllowedHosts { get; } = [];
 
-    /// <summary>Describes the options without the client secret.</summary>
-    /// <returns>A description that is safe to log.</returns>
+    /// <summary>Describes the options without the client secret, and without any user name or password in the address.</summary>
+    /// <returns>A description that is safe to log, even for options that were never validated.</returns>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"OrumAuthOptions {{ Environment = {Environment}, ApiBaseAddress = {this.ResolveApiBaseAddress()}, ClientId = {ClientId ?? "(not set)"}, ClientSecret = {(string.IsNullOrEmpty(ClientSecret) ? "(not set)" : "(set)")}, TokenRequestFormat = {TokenRequestFormat}, ApiVersion = {ApiVersion} }}");
+        $"OrumAuthOptions {{ Environment = {Environment}, ApiBaseAddress = {WithoutUserInfo(this.ResolveApiBaseAddress())}, "
+        + $"ClientId = {ClientId ?? "(not set)"}, ClientSecret = {(string.IsNullOrEmpty(ClientSecret) ? "(not set)" : "(set)")}, "
+        + $"TokenRequestFormat = {TokenRequestFormat}, ApiVersion = {ApiVersion} }}");
+
+    // Validation refuses user:password@, but ToString must be safe for any options, and a relative address (which
+    // validation also refuses) can hold one too: "//user:password@host/".
+    private static string WithoutUserInfo(Uri address)
+    {
+        if (!address.IsAbsoluteUri)
+        {
+            var text = address.OriginalString;
+            return text[(text.LastIndexOf('@') + 1)..];
+        }
+
+        return address.UserInfo.Length == 0
+            ? address.ToString()
+            : address.GetComponents(UriComponents.SchemeAndServer | UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped);
+    }
 }

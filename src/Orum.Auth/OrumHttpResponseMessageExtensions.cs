@@ -9,6 +9,10 @@ public static class OrumHttpResponseMessageExtensions
     /// Returns when the response is a success; otherwise throws the <see cref="OrumApiException"/> for its status, with
     /// Orum's <c>error_code</c>, <c>message</c> and <c>details</c> when the body is Orum's error JSON.
     /// </summary>
+    /// <remarks>
+    /// The bearer token of <see cref="HttpResponseMessage.RequestMessage"/> (its <c>Authorization</c> header) is masked
+    /// (<c>***</c>) in everything the exception quotes or keeps of the response, should the server have echoed it.
+    /// </remarks>
     /// <param name="response">A response from a Deliver or Verify call.</param>
     /// <param name="cancellationToken">Cancels reading the error body.</param>
     /// <returns>A task that completes when the response is a success.</returns>
@@ -23,7 +27,9 @@ public static class OrumHttpResponseMessageExtensions
             var operation = response.RequestMessage is { RequestUri: { } uri } request
                 ? $"{request.Method} {uri.AbsolutePath}"
                 : "The Orum request";
-            throw await OrumErrorMapper.CreateAsync(response, operation, TimeProvider.System, cancellationToken, cancellationToken).ConfigureAwait(false);
+            var text = ServerText.MaskingAuthorization(response.RequestMessage);
+            throw await OrumErrorMapper.CreateAsync(response, operation, TimeProvider.System, text, cancellationToken, cancellationToken)
+                .ConfigureAwait(false);
         }
     }
 }

@@ -51,11 +51,16 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     /// <summary>Creates a cache over <paramref name="client"/>.</summary>
     /// <param name="client">Requests tokens when the cache needs one.</param>
     /// <param name="options">The refresh and expiry settings (<see cref="OrumAuthOptions.RefreshBeforeExpiry"/>,
-    /// <see cref="OrumAuthOptions.ExpiryMargin"/>, <see cref="OrumAuthOptions.TokenRequestTimeout"/>). They are copied now.</param>
+    /// <see cref="OrumAuthOptions.ExpiryMargin"/>, <see cref="OrumAuthOptions.TokenRequestTimeout"/>). They are copied and
+    /// checked now, with the rules <c>AddOrumAuth</c> checks at start-up except that <see cref="OrumAuthOptions.ClientId"/>
+    /// and <see cref="OrumAuthOptions.ClientSecret"/> may be unset: the cache never uses them.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A setting of <paramref name="options"/> is invalid; the message names each one
+    /// (<c>OrumAuthOptions.ExpiryMargin must be between…</c>).</exception>
     public TokenCache(IOrumTokenClient client, OrumAuthOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
-        : this(client, options.Clone(), Microsoft.Extensions.Options.Options.DefaultName, timeProvider ?? TimeProvider.System, loggerFactory, OrumAuthTelemetry.Shared)
+        : this(client, Checked(options), Microsoft.Extensions.Options.Options.DefaultName, timeProvider ?? TimeProvider.System, loggerFactory, OrumAuthTelemetry.Shared)
     {
     }
 
@@ -70,6 +75,15 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
                 OnOptionsChanged(changed);
             }
         });
+    }
+
+    // A negative ExpiryMargin, say, would hand out tokens after they expire: the copy is checked, as it is what is used.
+    private static OrumAuthOptions Checked(OrumAuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = options.Clone();
+        OrumAuthOptionsValidator.ThrowIfInvalidArgument(copy, nameof(options), requireCredential: false);
+        return copy;
     }
 
     private TokenCache(IOrumTokenClient client, OrumAuthOptions options, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory, OrumAuthTelemetry telemetry)

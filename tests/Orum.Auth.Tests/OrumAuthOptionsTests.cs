@@ -1,9 +1,8 @@
-using Microsoft.Extensions.Options;
 using Orum.Auth.Tests.TestSupport;
 
 namespace Orum.Auth.Tests;
 
-/// <summary>Defaults, <see cref="OrumAuthOptions.ToString"/>, and the checks <see cref="OrumAuthClient"/> makes before any request.</summary>
+/// <summary>Defaults, <see cref="OrumAuthOptions.ToString"/>, and the checks <see cref="OrumAuthClient"/>'s constructor makes before any request.</summary>
 public class OrumAuthOptionsTests
 {
     [Fact]
@@ -50,6 +49,23 @@ public class OrumAuthOptionsTests
     }
 
     [Theory]
+    [InlineData("https://jane:made-up-secret@api.example.com/", UriKind.Absolute, "https://api.example.com/")]
+    [InlineData("https://made-up-secret@api.example.com/x/", UriKind.Absolute, "https://api.example.com/x/")]
+    [InlineData("http://jane:made-up-secret@127.0.0.1:8080/", UriKind.Absolute, "http://127.0.0.1:8080/")]
+    [InlineData("//jane:made-up-secret@api.example.com/", UriKind.Relative, "api.example.com/")]
+    public void ToString_ApiBaseAddressWithUserInfo_NeverShowsIt(string address, UriKind kind, string shown)
+    {
+        // Never validated: ToString must be safe to log whatever the options hold.
+        var options = new OrumAuthOptions { ApiBaseAddress = new Uri(address, kind) };
+
+        var text = options.ToString();
+
+        Assert.DoesNotContain("made-up-secret", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("jane", text, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"ApiBaseAddress = {shown},", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("   ")]
@@ -82,9 +98,9 @@ public class OrumAuthOptionsTests
     {
         var ex = AssertRefusedBeforeAnyRequest(new OrumAuthOptions());
 
-        Assert.Equal(2, ex.Failures.Count());
-        Assert.Contains(ex.Failures, f => f.StartsWith("OrumAuthOptions.ClientId is required", StringComparison.Ordinal));
-        Assert.Contains(ex.Failures, f => f.StartsWith("OrumAuthOptions.ClientSecret is required", StringComparison.Ordinal));
+        Assert.StartsWith("OrumAuthOptions.ClientId is required", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(" OrumAuthOptions.ClientSecret is required", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, ex.Message.Split("OrumAuthOptions.").Length - 1);
     }
 
     [Fact]
@@ -140,6 +156,32 @@ public class OrumAuthOptionsTests
     }
 
     [Theory]
+    [InlineData("ApiBaseAddress", "https://jane:made-up-secret@api.orum.io/")]
+    [InlineData("ApiBaseAddress", "https://made-up-secret@api.orum.io/")]
+    [InlineData("ApiBaseAddress", "http://jane:made-up-secret@localhost:5000/")]
+    [InlineData("VaultBaseAddress", "https://jane:made-up-secret@vault.api-sandbox.orum.io/")]
+    public void Constructor_AddressWithUserInfo_ThrowsNamingTheSettingWithoutEchoingIt(string setting, string address)
+    {
+        var options = TestCredentials.Options(o =>
+        {
+            if (setting == "ApiBaseAddress")
+            {
+                o.ApiBaseAddress = new Uri(address);
+            }
+            else
+            {
+                o.VaultBaseAddress = new Uri(address);
+            }
+        });
+
+        var ex = AssertRefusedBeforeAnyRequest(options);
+
+        Assert.Contains($"OrumAuthOptions.{setting} must not contain a user name or password", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("made-up-secret", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("jane", ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-1)]
     [InlineData(601)]
@@ -162,11 +204,25 @@ public class OrumAuthOptionsTests
         Assert.Contains("OrumAuthOptions.Environment", ex.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The constructor throws, so no client exists that could send; the mock proves nothing reached the endpoint.</summary>
-    private static OptionsValidationException AssertRefusedBeforeAnyRequest(OrumAuthOptions options)
+    [Fact]
+    public void Constructor_NegativeExpiryMargin_ThrowsNamingTheSetting()
+    {
+        var options = TestCredentials.Options(o => o.ExpiryMargin = TimeSpan.FromMinutes(-20));
+
+        var ex = AssertRefusedBeforeAnyRequest(options);
+
+        Assert.StartsWith("OrumAuthOptions.ExpiryMargin must be between 00:00:00 and 1.00:00:00.", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The constructor throws an <see cref="ArgumentException"/> for its options argument, so no client exists that could
+    /// send; the mock proves nothing reached the endpoint.
+    /// </summary>
+    private static ArgumentException AssertRefusedBeforeAnyRequest(OrumAuthOptions options)
     {
         using var endpoint = new TokenEndpoint();
-        var ex = Assert.Throws<OptionsValidationException>(() => new OrumAuthClient(endpoint.CreateHttpClient(), options, endpoint.Time));
+        var ex = Assert.Throws<ArgumentException>(() => new OrumAuthClient(endpoint.CreateHttpClient(), options, endpoint.Time));
+        Assert.Equal("options", ex.ParamName);
         Assert.Empty(endpoint.Requests);
         return ex;
     }

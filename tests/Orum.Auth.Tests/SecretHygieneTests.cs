@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
 using Orum.Auth.Tests.TestSupport;
 
 namespace Orum.Auth.Tests;
@@ -80,6 +79,8 @@ public class SecretHygieneTests
             o => o.VaultBaseAddress = new Uri("vault", UriKind.Relative),
             o => o.TokenRequestTimeout = TimeSpan.Zero,
             o => o.AdditionalAllowedHosts.Add("https://not a host/"),
+            o => o.ApiBaseAddress = new Uri($"https://jane:{Secret}@api.orum.io/"),
+            o => o.VaultBaseAddress = new Uri($"https://{Secret}@vault.api-sandbox.orum.io/"),
         };
         var texts = new List<string?>();
 
@@ -88,9 +89,8 @@ public class SecretHygieneTests
             var options = TestCredentials.Options(o => o.ClientSecret = Secret);
             breakIt(options);
             using var http = new HttpClient();
-            var ex = Assert.Throws<OptionsValidationException>(() => new OrumAuthClient(http, options));
+            var ex = Assert.Throws<ArgumentException>(() => new OrumAuthClient(http, options));
             texts.AddRange(LeakScanner.TextsOf(ex));
-            texts.AddRange(ex.Failures);
             texts.Add(options.ToString());
         }
 

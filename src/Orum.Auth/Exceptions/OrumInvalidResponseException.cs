@@ -24,6 +24,7 @@ public sealed class OrumInvalidResponseException : OrumAuthException
     /// <summary>Gets the HTTP status of the response.</summary>
     public HttpStatusCode StatusCode { get; }
 
-    /// <summary>Gets the response's media type, or <see langword="null"/> when it had none.</summary>
+    /// <summary>Gets the response's media type, or <see langword="null"/> when it had none. It is cleaned like
+    /// <see cref="OrumApiException"/>'s server text (the client secret masked as <c>***</c>) and cut at 100 characters.</summary>
     public string? ContentType { get; }
 }

@@ -27,25 +27,34 @@ internal sealed class OrumAuthOptionsValidator(string? name, string settingPrefi
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>Throws <see cref="OptionsValidationException"/> naming every bad setting.</summary>
-    internal void ThrowIfInvalid(OrumAuthOptions options)
+    /// <summary>
+    /// For constructors given options in code: throws <see cref="ArgumentException"/> for <paramref name="paramName"/>,
+    /// its message naming every bad setting with the start-up validation's words (<c>OrumAuthOptions.ExpiryMargin must
+    /// be …</c>), or <see cref="ArgumentNullException"/> when <paramref name="options"/> is <see langword="null"/>.
+    /// </summary>
+    /// <param name="options">The options to check.</param>
+    /// <param name="paramName">The constructor's parameter, for <see cref="ArgumentException.ParamName"/>.</param>
+    /// <param name="requireCredential">Whether <see cref="OrumAuthOptions.ClientId"/> and
+    /// <see cref="OrumAuthOptions.ClientSecret"/> are required: only what sends them needs them.</param>
+    internal static void ThrowIfInvalidArgument(OrumAuthOptions options, string paramName, bool requireCredential)
     {
-        var failures = GetFailures(options);
+        ArgumentNullException.ThrowIfNull(options, paramName);
+        var failures = ForCode().GetFailures(options, requireCredential);
         if (failures.Count > 0)
         {
-            throw new OptionsValidationException(_name ?? Options.DefaultName, typeof(OrumAuthOptions), failures);
+            throw new ArgumentException(string.Join(" ", failures), paramName);
         }
     }
 
-    private List<string> GetFailures(OrumAuthOptions options)
+    private List<string> GetFailures(OrumAuthOptions options, bool requireCredential = true)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.ClientId))
+        if (requireCredential && string.IsNullOrWhiteSpace(options.ClientId))
         {
             failures.Add($"{Setting(nameof(OrumAuthOptions.ClientId))} is required: the client id of your Orum API credential.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.ClientSecret))
+        if (requireCredential && string.IsNullOrWhiteSpace(options.ClientSecret))
         {
             failures.Add($"{Setting(nameof(OrumAuthOptions.ClientSecret))} is required: the client secret of your Orum API credential.");
         }
@@ -101,6 +110,11 @@ internal sealed class OrumAuthOptionsValidator(string? name, string settingPrefi
         if (!address.IsAbsoluteUri)
         {
             failures.Add($"{Setting(property)} must be an absolute address such as https://api-sandbox.orum.io.");
+        }
+        else if (address.UserInfo.Length > 0)
+        {
+            // Never echoed: it is a password. Orum authenticates with the client id and secret, not the address.
+            failures.Add($"{Setting(property)} must not contain a user name or password: Orum authenticates with the client id and secret.");
         }
         else if (!OrumHosts.IsSecureOrLoopback(address))
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 
 namespace Orum.Auth.Internal;
@@ -8,17 +7,21 @@ namespace Orum.Auth.Internal;
 /// <summary>Turns an Orum error response into the exception for its status, with Orum's error code when the body has one.</summary>
 internal static class OrumErrorMapper
 {
-    private const int MaxQuotedMessageLength = 200;
-
     /// <param name="response">The error response.</param>
     /// <param name="operation">What was attempted, for the message.</param>
     /// <param name="timeProvider">The clock for HTTP-date Retry-After values.</param>
+    /// <param name="text">Cleans what the server wrote before it is quoted or kept (it masks the secret the request carried).</param>
     /// <param name="cancellationToken">Stops reading the body (the caller's token, possibly linked with a timeout).</param>
     /// <param name="callerCancellationToken">The caller's own token: only its cancellation propagates. When
     /// <paramref name="cancellationToken"/> fires without it (a timeout), the body is described as stalled and the
     /// status-based exception, with its Retry-After, is still returned.</param>
     internal static async Task<OrumApiException> CreateAsync(
-        HttpResponseMessage response, string operation, TimeProvider timeProvider, CancellationToken cancellationToken, CancellationToken callerCancellationToken)
+        HttpResponseMessage response,
+        string operation,
+        TimeProvider timeProvider,
+        ServerText text,
+        CancellationToken cancellationToken,
+        CancellationToken callerCancellationToken)
     {
         var retryAfter = RetryAfterParser.Parse(response, timeProvider);
         ErrorResponseBody? error = null;
@@ -26,24 +29,24 @@ internal static class OrumErrorMapper
         try
         {
             using var body = await LimitedBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            error = TryParse(body);
-            bodyDescription = DescribeBody(response, body);
+            error = TryParse(body, text);
+            bodyDescription = DescribeBody(MediaType(response, text), body);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            bodyDescription = $"{DescribeUnread(response)} that could not be read to the end";
+            bodyDescription = $"{DescribeUnread(response, text)} that could not be read to the end";
         }
         catch (OperationCanceledException) when (!callerCancellationToken.IsCancellationRequested)
         {
             // The status and headers did arrive: a stalled body must not turn a 429 into a different failure and lose
             // its Retry-After, or the cache would retry during Orum's block.
-            bodyDescription = $"{DescribeUnread(response)} that did not finish in time";
+            bodyDescription = $"{DescribeUnread(response, text)} that did not finish in time";
         }
 
         var status = response.StatusCode;
         var message = error is null
             ? $"{operation} failed: Orum returned HTTP {Status(status)} with {bodyDescription}, which is not an Orum error response (it may come from a proxy or load balancer). {Advice(status)}"
-            : $"{operation} failed: Orum returned HTTP {Status(status)}, error_code '{Sanitize(error.ErrorCode)}': {Sanitize(error.Message)}. {Advice(status)}";
+            : $"{operation} failed: Orum returned HTTP {Status(status)}, error_code '{error.ErrorCode}': {Quote(error.Message)}. {Advice(status)}";
 
         return Create(message.TrimEnd(), status, error?.ErrorCode, error?.Message, error?.Details, retryAfter);
     }
@@ -63,13 +66,16 @@ internal static class OrumErrorMapper
             ? string.Create(CultureInfo.InvariantCulture, $"{(int)status} ({status})")
             : ((int)status).ToString(CultureInfo.InvariantCulture);
 
-    internal static string? MediaType(HttpResponseMessage response) => response.Content.Headers.ContentType?.MediaType;
+    /// <summary>The response's media type, cleaned: a server can put anything there, the secret included.</summary>
+    internal static string? MediaType(HttpResponseMessage response, ServerText text) =>
+        text.Clean(response.Content.Headers.ContentType?.MediaType, ServerText.MaxMediaTypeLength);
 
-    private static string DescribeUnread(HttpResponseMessage response) => $"a body ({MediaType(response) ?? "no content type"})";
+    private static string DescribeUnread(HttpResponseMessage response, ServerText text) =>
+        $"a body ({MediaType(response, text) ?? "no content type"})";
 
-    internal static string DescribeBody(HttpResponseMessage response, LimitedBody body)
+    internal static string DescribeBody(string? mediaType, LimitedBody body)
     {
-        var mediaType = MediaType(response) ?? "no content type";
+        mediaType ??= "no content type";
         return body.TooLarge
             ? $"a {mediaType} body over {LimitedBody.MaxBytes / 1024} KiB"
             : body.Length == 0
@@ -77,7 +83,7 @@ internal static class OrumErrorMapper
                 : string.Create(CultureInfo.InvariantCulture, $"a {body.Length}-byte {mediaType} body");
     }
 
-    private static ErrorResponseBody? TryParse(LimitedBody body)
+    private static ErrorResponseBody? TryParse(LimitedBody body, ServerText text)
     {
         if (body.TooLarge || body.Length == 0)
         {
@@ -92,12 +98,10 @@ internal static class OrumErrorMapper
                 return null;
             }
 
-            if (error.Details is { } details)
-            {
-                // Keep details only when they are the documented object; clone so the element outlives the pooled buffer.
-                error.Details = details.ValueKind == JsonValueKind.Object ? details.Clone() : null;
-            }
-
+            // Keep details only when they are the documented object. The cleaned copy also outlives the pooled buffer.
+            error.Details = error.Details is { ValueKind: JsonValueKind.Object } details ? text.Clean(details) : null;
+            error.ErrorCode = text.Clean(error.ErrorCode, ServerText.MaxErrorCodeLength);
+            error.Message = text.Clean(error.Message, ServerText.MaxTextLength);
             return error;
         }
         catch (JsonException)
@@ -115,26 +119,7 @@ internal static class OrumErrorMapper
         _ => string.Empty,
     };
 
-    /// <summary>Quotes server text safely: no control characters, bounded length.</summary>
-    private static string Sanitize(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return string.Empty;
-        }
-
-        var builder = new StringBuilder(Math.Min(text.Length, MaxQuotedMessageLength + 1));
-        foreach (var c in text)
-        {
-            if (builder.Length == MaxQuotedMessageLength)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString().TrimEnd('.');
-    }
+    /// <summary>The start of Orum's message (already cleaned), short enough for an exception's message.</summary>
+    private static string Quote(string? message) =>
+        message is null ? string.Empty : ServerText.Shorten(message, ServerText.MaxQuotedMessageLength).TrimEnd('.');
 }

@@ -20,6 +20,8 @@ public class OrumAuthStartupTests
         { "ApiBaseAddress", "http://api.example.com", "Orum:ApiBaseAddress must use HTTPS" },
         { "ApiBaseAddress", "api-sandbox.orum.io", "Orum:ApiBaseAddress must be an absolute address" },
         { "VaultBaseAddress", "http://vault.example.com", "Orum:VaultBaseAddress must use HTTPS" },
+        { "ApiBaseAddress", "https://jane:made-up-secret@api.example.com", "Orum:ApiBaseAddress must not contain a user name or password" },
+        { "VaultBaseAddress", "https://made-up-secret@vault.example.com", "Orum:VaultBaseAddress must not contain a user name or password" },
         { "Environment", "5", "Orum:Environment must be Sandbox or Production" },
         { "TokenRequestTimeout", "00:00:00", "Orum:TokenRequestTimeout must be more than" },
         { "AdditionalAllowedHosts:0", "https://gateway.example.com", "Orum:AdditionalAllowedHosts:0 must be a host name" },
