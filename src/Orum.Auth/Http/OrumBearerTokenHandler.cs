@@ -37,6 +37,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
     /// <see cref="OrumAuthOptions.ApiVersion"/> and <see cref="OrumAuthOptions.RetryOnUnauthorized"/>. They are checked and
     /// read now.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     public OrumBearerTokenHandler(IOrumTokenProvider tokens, OrumAuthOptions options, ILoggerFactory? loggerFactory = null)
         : this(tokens, FixedPolicy(options), loggerFactory, OrumAuthTelemetry.Shared, Microsoft.Extensions.Options.Options.DefaultName)
     {
@@ -91,8 +92,11 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
 
     private static BearerPolicySource FixedPolicy(OrumAuthOptions options)
     {
+        // The same rules as AddOrumAuth's start-up check, but for the credential, which the handler never sends.
         ArgumentNullException.ThrowIfNull(options);
-        return new BearerPolicySource(options);
+        var copy = options.Clone();
+        OrumAuthOptionsValidator.ThrowIfInvalidArgument(copy, nameof(options), requireCredential: false);
+        return new BearerPolicySource(copy);
     }
 
     private async Task<HttpResponseMessage> SendAfterTokenAsync(
