@@ -27,6 +27,12 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     /// <summary>Tokens that live less than this are worth a warning: every burst of calls will need a new one.</summary>
     internal static readonly TimeSpan ShortLifetime = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Two token requests of one credential start at least this far apart, whatever lifetime Orum gives its tokens and
+    /// however often they are invalidated; only a credential change lets the next one start at once.
+    /// </summary>
+    internal static readonly TimeSpan MinRequestInterval = TimeSpan.FromSeconds(1);
+
     private readonly IOrumTokenClient _client;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -46,6 +52,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     private Task<OrumAccessToken>? _failure;
     private long _failureUntil;
     private int _generation;
+    private long _nextRequestAt; // the earliest the next token request may start; 0 after a credential change
     private bool _warnedShortLived;
 
     /// <summary>Creates a cache over <paramref name="client"/>.</summary>
@@ -185,6 +192,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         Task<OrumAccessToken> shared;
         OrumAuthOptions options;
         int generation;
+        var wait = TimeSpan.Zero;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -206,6 +214,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
                 started = new TaskCompletionSource<OrumAccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _pending = started;
                 _failure = null;
+                wait = ReserveRequestStart(now);
             }
 
             shared = _pending.Task;
@@ -215,7 +224,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
 
         if (started is not null)
         {
-            _ = FetchAsync(started, options, generation, background: false);
+            _ = FetchAsync(started, options, generation, wait, background: false);
         }
 
         return cancellationToken.CanBeCanceled
@@ -230,7 +239,8 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         int generation;
         lock (_gate)
         {
-            if (_pending is not null || _entry != entry || now < _nextBackgroundAttempt || _disposed.IsCancellationRequested)
+            // A refresh is never worth waiting for: inside the floor the current token simply stays in use a little longer.
+            if (_pending is not null || _entry != entry || now < _nextBackgroundAttempt || now < _nextRequestAt || _disposed.IsCancellationRequested)
             {
                 return;
             }
@@ -239,26 +249,47 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
             _pending = started;
             options = _options;
             generation = _generation;
+            _ = ReserveRequestStart(now);
         }
 
         Log.BackgroundRefreshStarted(_logger, _credential, entry.Token.ExpiresAt);
-        _ = FetchAsync(started, options, generation, background: true);
+        _ = FetchAsync(started, options, generation, TimeSpan.Zero, background: true);
+    }
+
+    /// <summary>When the next token request may start, and how long this one waits for it; called under <c>_gate</c>.</summary>
+    private TimeSpan ReserveRequestStart(long now)
+    {
+        var startAt = Math.Max(now, _nextRequestAt);
+        _nextRequestAt = startAt + ToTimestampTicks(MinRequestInterval);
+        return _timeProvider.GetElapsedTime(now, startAt);
     }
 
     /// <summary>The one token request in flight. Always completes <paramref name="completion"/>, whatever happens.</summary>
-    private async Task FetchAsync(TaskCompletionSource<OrumAccessToken> completion, OrumAuthOptions options, int generation, bool background)
+    private async Task FetchAsync(
+        TaskCompletionSource<OrumAccessToken> completion,
+        OrumAuthOptions options,
+        int generation,
+        TimeSpan wait,
+        bool background)
     {
         OrumAccessToken? token = null;
         Exception? error = null;
         Task<OrumAccessToken>? request = null;
         try
         {
+            if (wait > TimeSpan.Zero)
+            {
+                // Callers are waiting already: the previous request started less than the floor ago.
+                await Task.Delay(wait, _timeProvider, _disposed.Token).ConfigureAwait(false);
+            }
+
             using var clock = new CancellationTokenSource(options.TokenRequestTimeout, _timeProvider);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clock.Token, _disposed.Token);
 
-            // The request runs on its own token: a caller that stops waiting never cancels it for the others.
-            request = _client.RequestTokenAsync(timeout.Token);
-            token = await request.WaitAsync(timeout.Token).ConfigureAwait(false);
+            // The request runs on its own token: a caller that stops waiting never cancels it for the others. A client
+            // that answers null (a buggy one, or a mock nobody set up) fails every waiter at once rather than none.
+            request = _client.RequestTokenAsync(timeout.Token) ?? throw NoToken("returned null instead of a task");
+            token = await request.WaitAsync(timeout.Token).ConfigureAwait(false) ?? throw NoToken("completed with a null token");
         }
         catch (Exception ex) when (_disposed.IsCancellationRequested)
         {
@@ -373,6 +404,10 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         _ = completion.Task.Exception; // observed: a background failure has no awaiter
     }
 
+    private OrumAuthException NoToken(string what) => new(
+        $"The Orum token client ({_client.GetType().Name}) {what}. An IOrumTokenClient must return a task that ends in a " +
+        "token or an OrumAuthException; a mock must be set up to return one.");
+
     private Entry CreateEntry(OrumAccessToken token, OrumAuthOptions options)
     {
         var lifetime = token.ExpiresIn;
@@ -413,6 +448,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
                 _entry = null;
                 _pending = null;
                 _failure = null;
+                _nextRequestAt = 0;
                 Volatile.Write(ref _nextBackgroundAttempt, 0);
             }
         }

@@ -9,6 +9,9 @@ public class TokenCacheTests
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
     private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(10);
 
+    /// <summary>The documented floor between two token requests of one credential.</summary>
+    private static readonly TimeSpan RequestFloor = TimeSpan.FromSeconds(1);
+
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly FakeTokenClient _client;
 
@@ -92,8 +95,11 @@ public class TokenCacheTests
         _client.FailWith = new OrumServerException("down", HttpStatusCode.ServiceUnavailable);
         _time.Advance(Hour - TimeSpan.FromMinutes(5)); // the background refresh fails: the token stays in service
         Assert.Same(first, await cache.GetTokenAsync());
-        _time.Advance(TimeSpan.FromMinutes(4) - TimeSpan.FromTicks(1));
+        _time.Advance(TimeSpan.FromMinutes(4) - RequestFloor);
         Assert.Same(first, Completed.Token(cache.GetTokenAsync())); // the retry after 30 s failed too
+        Assert.Equal(3, _client.Calls);
+        _time.Advance(RequestFloor - TimeSpan.FromTicks(1));
+        Assert.Same(first, Completed.Token(cache.GetTokenAsync())); // a tick before the margin: still handed out
         Assert.Equal(3, _client.Calls);
 
         _client.FailWith = null;
@@ -306,6 +312,7 @@ public class TokenCacheTests
     {
         using var cache = NewCache();
         var rejected = await cache.GetTokenAsync();
+        _time.Advance(TimeSpan.FromMinutes(10)); // revoked while in use
 
         Parallel.For(0, 50, _ => cache.Invalidate(rejected));
         var fresh = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => cache.GetTokenAsync().AsTask()));
@@ -320,6 +327,7 @@ public class TokenCacheTests
     {
         using var cache = NewCache();
         var first = await cache.GetTokenAsync();
+        _time.Advance(RequestFloor);
         cache.Invalidate(first);
         var second = await cache.GetTokenAsync();
 
@@ -336,6 +344,7 @@ public class TokenCacheTests
         var client = new ListeningClient(_time);
         using var cache = new TokenCache(client, TestCredentials.Options(), _time);
         var rejected = await cache.GetTokenAsync();
+        _time.Advance(RequestFloor);
 
         cache.Invalidate(rejected);
         var fresh = await cache.GetTokenAsync();
@@ -344,6 +353,71 @@ public class TokenCacheTests
         Assert.Equal(["token-1", "someone-elses-token"], client.Rejected);
         Assert.Equal(["request", "rejected token-1", "request", "rejected someone-elses-token"], client.Events);
         Assert.Equal("token-2", fresh.Value);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ThousandCallersAndZeroLifetimeTokensFromASynchronousClient_RequestsStartAFloorApart()
+    {
+        var client = new TimedClient(_time, TimeSpan.Zero); // answers at once, with tokens that are never usable
+        using var cache = new TokenCache(client, TestCredentials.Options(), _time);
+
+        var callers = Enumerable.Range(0, 1_000).Select(_ => cache.GetTokenAsync().AsTask()).ToList();
+        Assert.Single(client.Starts);
+        _time.Advance(RequestFloor);
+        var tokens = await Task.WhenAll(callers).WaitAsync(Bounded);
+
+        Assert.Equal([TimeSpan.Zero, RequestFloor], client.Starts.Select(s => s - client.Starts[0]));
+        Assert.Equal(1, tokens.Count(t => t.Value == "token-1")); // the first caller's own request
+        Assert.Equal(999, tokens.Count(t => t.Value == "token-2"));
+    }
+
+    [Fact]
+    public async Task Invalidate_InALoop_TokenRequestsStartAFloorApart()
+    {
+        var client = new TimedClient(_time, Hour);
+        using var cache = new TokenCache(client, TestCredentials.Options(), _time);
+
+        for (var i = 0; i < 100; i++)
+        {
+            var pending = cache.GetTokenAsync().AsTask();
+            if (!pending.IsCompleted)
+            {
+                _time.Advance(client.Starts[^1] + RequestFloor - _time.GetUtcNow());
+            }
+
+            cache.Invalidate(await pending.WaitAsync(Bounded));
+        }
+
+        var gaps = client.Starts.Zip(client.Starts.Skip(1), (a, b) => b - a).ToList();
+        Assert.All(gaps, gap => Assert.True(gap >= RequestFloor, $"two token requests started {gap} apart"));
+        Assert.Equal(100, client.Starts.Count);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ClientCompletesWithNull_EveryCallerGetsOrumAuthExceptionAtOnce()
+    {
+        var client = new NullClient(nullTask: false);
+        using var cache = new TokenCache(client, TestCredentials.Options(), _time);
+
+        var callers = Enumerable.Range(0, 10).Select(_ => cache.GetTokenAsync().AsTask()).ToList();
+        var errors = await Task.WhenAll(callers.Select(c => Assert.ThrowsAsync<OrumAuthException>(() => c.WaitAsync(Bounded))));
+        var duringCoolDown = await Assert.ThrowsAsync<OrumAuthException>(() => cache.GetTokenAsync().AsTask().WaitAsync(Bounded));
+
+        Assert.All(errors, e => Assert.Contains("null", e.Message, StringComparison.Ordinal));
+        Assert.Same(errors[0], duringCoolDown);
+        Assert.Equal(1, client.Calls);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ClientReturnsANullTask_OrumAuthExceptionNotNullReference()
+    {
+        var client = new NullClient(nullTask: true);
+        using var cache = new TokenCache(client, TestCredentials.Options(), _time);
+
+        var error = await Assert.ThrowsAsync<OrumAuthException>(() => cache.GetTokenAsync().AsTask().WaitAsync(Bounded));
+
+        Assert.Contains("null", error.Message, StringComparison.Ordinal);
+        Assert.IsNotType<NullReferenceException>(error.InnerException);
     }
 
     [Fact]
@@ -363,6 +437,7 @@ public class TokenCacheTests
             _client.Hold = false;
             await Task.WhenAll(callers).WaitAsync(Bounded);
             Assert.Equal(burst, _client.Calls); // no loop once the burst is served
+            _time.Advance(RequestFloor); // the next burst comes a second later
         }
 
         Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 11 && r.Id.Name == "ShortLivedToken");
@@ -533,6 +608,35 @@ public class TokenCacheTests
         {
             Rejected.Add(rejected.Value);
             Events.Add($"rejected {rejected.Value}");
+        }
+    }
+
+    /// <summary>Answers every request at once with a token of <c>lifetime</c>, and records when each request started.</summary>
+    private sealed class TimedClient(TimeProvider time, TimeSpan lifetime) : IOrumTokenClient
+    {
+        public List<DateTimeOffset> Starts { get; } = [];
+
+        public Task<OrumAccessToken> RequestTokenAsync(CancellationToken cancellationToken = default)
+        {
+            lock (Starts)
+            {
+                Starts.Add(time.GetUtcNow());
+                return Task.FromResult(new OrumAccessToken($"token-{Starts.Count}", "Bearer", lifetime, time.GetUtcNow()));
+            }
+        }
+    }
+
+    /// <summary>A buggy client, or a mock nobody set up: a null token, or no task at all.</summary>
+    private sealed class NullClient(bool nullTask) : IOrumTokenClient
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task<OrumAccessToken> RequestTokenAsync(CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            return nullTask ? null! : Task.FromResult<OrumAccessToken>(null!);
         }
     }
 }

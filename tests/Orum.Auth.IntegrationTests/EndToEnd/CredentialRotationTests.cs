@@ -40,6 +40,7 @@ public sealed class CredentialRotationTests
         await using var app = await SandboxApp.StartAsync(registerAuth: (services, server) => RegisterFromConfiguration(services, server, configuration));
         await app.Deliver.GetAvailableBalanceAsync().Within();
 
+        app.Time.Advance(TimeSpan.FromMinutes(1)); // the token was in use for a while
         app.Server.RotateCredentials(RotatedId, RotatedSecret);
         app.Server.RevokeAllTokens(); // the old pair is deleted, and its tokens with it
         var error = await Assert.ThrowsAsync<OrumUnauthorizedException>(() => app.Deliver.GetAvailableBalanceAsync().Within());

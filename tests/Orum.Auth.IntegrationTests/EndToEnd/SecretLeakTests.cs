@@ -153,11 +153,13 @@ public sealed class SecretLeakTests
                 break;
             case "revocation-replay":
                 await CallAsync(app, seen);
+                app.Time.Advance(TimeSpan.FromMinutes(1));
                 server.RevokeAllTokens();
                 await CallAsync(app, seen); // 401, then the one replay with a new token
                 break;
             case "rotation":
                 await CallAsync(app, seen);
+                app.Time.Advance(TimeSpan.FromMinutes(1));
                 server.RotateCredentials("client-leak-test-rotated", RotatedSecret);
                 server.RevokeAllTokens();
                 await CallAsync(app, seen); // the old pair is refused: 401 to the caller

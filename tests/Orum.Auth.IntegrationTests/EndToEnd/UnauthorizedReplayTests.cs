@@ -12,6 +12,7 @@ public sealed class UnauthorizedReplayTests
         await using var app = await SandboxApp.StartAsync();
         await app.Deliver.GetAvailableBalanceAsync().Within();
 
+        app.Time.Advance(TimeSpan.FromMinutes(1)); // the token was in use for a while
         app.Server.RevokeAllTokens();
         var balance = await app.Deliver.GetAvailableBalanceAsync().Within();
         await app.Deliver.GetAvailableBalanceAsync().Within();
@@ -27,6 +28,7 @@ public sealed class UnauthorizedReplayTests
         await using var app = await SandboxApp.StartAsync();
         await app.Deliver.GetAvailableBalanceAsync().Within();
 
+        app.Time.Advance(TimeSpan.FromMinutes(1)); // the token was in use for a while
         app.Server.RevokeAllTokens();
         var person = await app.Deliver.CreatePersonAsync("ref-7", "Katherine", "Johnson").Within();
 
@@ -43,6 +45,7 @@ public sealed class UnauthorizedReplayTests
         await using var app = await SandboxApp.StartAsync(configureClient: options => options.RetryOnUnauthorized = false);
         await app.Deliver.GetAvailableBalanceAsync().Within();
 
+        app.Time.Advance(TimeSpan.FromMinutes(1)); // the token was in use for a while
         app.Server.RevokeAllTokens();
         var error = await Assert.ThrowsAsync<OrumUnauthorizedException>(() => app.Deliver.GetAvailableBalanceAsync().Within());
 
@@ -56,6 +59,7 @@ public sealed class UnauthorizedReplayTests
     {
         await using var app = await SandboxApp.StartAsync(configureClient: options => options.RetryOnUnauthorized = false);
         await app.Deliver.GetAvailableBalanceAsync().Within();
+        app.Time.Advance(TimeSpan.FromMinutes(1)); // the token was in use for a while
         app.Server.RevokeAllTokens();
         await Assert.ThrowsAsync<OrumUnauthorizedException>(() => app.Deliver.GetAvailableBalanceAsync().Within());
 
@@ -71,7 +75,10 @@ public sealed class UnauthorizedReplayTests
         // Tokens that expire the moment they are issued: the sandbox refuses the first token and the replay's alike.
         await using var app = await SandboxApp.StartAsync(sandboxOptions: new OrumSandboxOptions { TokenLifetime = TimeSpan.Zero });
 
-        var error = await Assert.ThrowsAsync<OrumUnauthorizedException>(() => app.Deliver.GetAvailableBalanceAsync().Within());
+        var call = app.Deliver.GetAvailableBalanceAsync();
+        await app.Time.WaitForTimerAsync(TimeSpan.FromSeconds(1)).Within(); // the replay's token request waits out the floor
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        var error = await Assert.ThrowsAsync<OrumUnauthorizedException>(() => call.Within());
 
         Assert.Equal(OrumErrorCodes.Unauthorized, error.ErrorCode);
         Assert.Equal(2, app.Server.TokenRequestCount); // the first token and the replay's: no third attempt

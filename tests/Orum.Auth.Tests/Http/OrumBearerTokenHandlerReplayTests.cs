@@ -22,10 +22,14 @@ public class OrumBearerTokenHandlerReplayTests
         var api = RecordingEndpoint.Api().Then(() => new HttpResponseMessage(HttpStatusCode.Unauthorized) { Content = rejected });
         var services = new ServiceCollection();
 
-        // A clock that never moves: the replay must not wait on it.
-        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        // The token has been in use for a minute when Orum rejects it; from then on the clock never moves: the replay
+        // must not wait on it.
+        var time = new FakeTimeProvider();
+        services.AddSingleton<TimeProvider>(time);
         await using var provider = services.AddDeliver(token, api).BuildStrict();
         var client = provider.GetRequiredService<DeliverClient>();
+        await provider.GetRequiredService<IOrumTokenProvider>().GetTokenAsync().AsTask().WaitAsync(Limit);
+        time.Advance(TimeSpan.FromMinutes(1));
 
         using var response = await client.Http.GetAsync(Balance).WaitAsync(Limit);
 

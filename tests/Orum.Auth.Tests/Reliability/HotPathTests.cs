@@ -52,6 +52,7 @@ public class HotPathTests
             using var response = await invoker.SendAsync(request, CancellationToken.None).WaitAsync(Limit);
         }
 
+        _time.Advance(TimeSpan.FromMinutes(1));
         cache.Invalidate(await cache.GetTokenAsync());
         using var afterNewToken = new HttpRequestMessage(HttpMethod.Get, "https://api-sandbox.orum.io/deliver/balance");
         using var lastResponse = await invoker.SendAsync(afterNewToken, CancellationToken.None).WaitAsync(Limit);
