@@ -97,7 +97,10 @@ public static class OrumAuthServiceCollectionExtensions
         services.TryAddKeyedSingleton<IOrumTokenClient>(key, static (sp, key) => sp.GetRequiredKeyedService<OrumAuthClient>(key));
 
         // What the bearer handlers read per request, following reloads.
-        services.TryAddKeyedSingleton(key, (sp, _) => new BearerPolicySource(sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(), name));
+        services.TryAddKeyedSingleton(key, (sp, _) => new BearerPolicySource(
+            sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(),
+            name,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddKeyedSingleton(key, (sp, k) => CreateCache(sp, k, name));
         services.TryAddKeyedSingleton<IOrumTokenProvider>(key, static (sp, key) => sp.GetRequiredKeyedService<TokenCache>(key));
 

@@ -96,7 +96,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(options);
         var copy = options.Clone();
         OrumAuthOptionsValidator.ThrowIfInvalidArgument(copy, nameof(options), requireCredential: false);
-        return new BearerPolicySource(copy);
+        return new BearerPolicySource(copy, TimeProvider.System);
     }
 
     private async Task<HttpResponseMessage> SendAfterTokenAsync(
@@ -176,13 +176,35 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
             }
 
             var carried = ReferenceEquals(request.Headers.Authorization, token.AuthorizationHeader);
-            if (carried ? replayed : resent)
+            if (carried && replayed)
             {
-                return response; // the fresh token was refused too, or the request was redirected once more
+                // The fresh token was refused too: a new token will not help, so 401s stop costing token requests for a while.
+                if (policy.Rejections.ReplayRefused())
+                {
+                    Log.UnauthorizedPersists(_logger, _credential, request.Method.Method, uri.Host, policy.Rejections.Window);
+                }
+
+                return response;
+            }
+
+            if (!carried && resent)
+            {
+                return response; // redirected once more, and the token never got there
             }
 
             if (carried)
             {
+                var verdict = policy.Rejections.OnUnauthorized(token);
+                if (verdict != UnauthorizedBackoff.Verdict.Drop)
+                {
+                    if (verdict == UnauthorizedBackoff.Verdict.HandBackFirst)
+                    {
+                        Log.UnauthorizedPersists(_logger, _credential, request.Method.Method, uri.Host, policy.Rejections.Window);
+                    }
+
+                    return response;
+                }
+
                 // Drop exactly the token Orum refused (if another request already replaced it, this is a no-op). Even when
                 // replay is off: a revoked token would otherwise fail every call until it expires.
                 _tokens.Invalidate(token);
@@ -217,6 +239,11 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Unauthorized)
             {
+                if (replayed)
+                {
+                    policy.Rejections.ReplaySucceeded();
+                }
+
                 return response;
             }
         }

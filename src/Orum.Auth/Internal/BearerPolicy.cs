@@ -2,13 +2,14 @@ namespace Orum.Auth.Internal;
 
 /// <summary>
 /// What the bearer handler reads of a credential's options on every request, worked out once per options instance:
-/// the origins that may receive the token, the <c>Orum-Version</c> to add and whether a 401 is replayed.
+/// the origins that may receive the token, the <c>Orum-Version</c> to add, whether a 401 is replayed, and the bound on
+/// the token requests 401s may cause.
 /// </summary>
 internal sealed class BearerPolicy
 {
     private readonly OrumOrigin[] _origins;
 
-    private BearerPolicy(OrumAuthOptions options)
+    private BearerPolicy(OrumAuthOptions options, TimeProvider timeProvider)
     {
         List<OrumOrigin> origins = [];
         foreach (var address in (ReadOnlySpan<Uri?>)[options.ResolveApiBaseAddress(), options.ResolveVaultBaseAddress()])
@@ -33,6 +34,7 @@ internal sealed class BearerPolicy
         Allowed = string.Join(", ", _origins);
         ApiVersion = string.IsNullOrEmpty(options.ApiVersion) ? null : options.ApiVersion;
         RetryOnUnauthorized = options.RetryOnUnauthorized;
+        Rejections = new UnauthorizedBackoff(timeProvider);
     }
 
     /// <summary>Gets the allowed origins, for messages.</summary>
@@ -44,7 +46,10 @@ internal sealed class BearerPolicy
     /// <summary>Gets whether a 401 is sent once more with a fresh token.</summary>
     internal bool RetryOnUnauthorized { get; }
 
-    internal static BearerPolicy For(OrumAuthOptions options) => new(options);
+    /// <summary>Gets the bound on 401-driven token requests; new options (which may fix the cause) start it afresh.</summary>
+    internal UnauthorizedBackoff Rejections { get; }
+
+    internal static BearerPolicy For(OrumAuthOptions options, TimeProvider timeProvider) => new(options, timeProvider);
 
     /// <summary>
     /// Whether the token may go to <paramref name="uri"/> (absolute): the scheme, host and port of one allowed origin.

@@ -17,17 +17,17 @@ internal sealed class BearerPolicySource : IDisposable
     private volatile BearerPolicy _current;
 
     /// <summary>A policy that never changes, for a handler created with fixed options.</summary>
-    internal BearerPolicySource(OrumAuthOptions options) => _current = BearerPolicy.For(options);
+    internal BearerPolicySource(OrumAuthOptions options, TimeProvider timeProvider) => _current = BearerPolicy.For(options, timeProvider);
 
     /// <summary>The policy of <paramref name="credential"/>, following reloads of its options.</summary>
-    internal BearerPolicySource(IOptionsMonitor<OrumAuthOptions> options, string credential)
+    internal BearerPolicySource(IOptionsMonitor<OrumAuthOptions> options, string credential, TimeProvider timeProvider)
     {
-        _current = BearerPolicy.For(options.Get(credential));
+        _current = BearerPolicy.For(options.Get(credential), timeProvider);
         _subscription = options.OnChange((changed, name) =>
         {
             if (string.Equals(name ?? Options.DefaultName, credential, StringComparison.Ordinal))
             {
-                _current = BearerPolicy.For(changed);
+                _current = BearerPolicy.For(changed, timeProvider);
             }
         });
     }

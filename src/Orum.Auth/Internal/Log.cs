@@ -22,6 +22,7 @@ internal static partial class Log
     internal const int ReplaySkippedId = 12;
     internal const int CoolDownActiveId = 13;
     internal const int RedirectedRequestResentId = 14;
+    internal const int UnauthorizedPersistsId = 15;
 
     [LoggerMessage(TokenRequestedId, LogLevel.Debug, "Requesting an Orum access token for credential '{Credential}' from {Host} ({Format}).", EventName = "TokenRequested")]
     internal static partial void TokenRequested(ILogger logger, string credential, string host, OrumTokenRequestFormat format);
@@ -59,6 +60,16 @@ internal static partial class Log
         "Orum answered 401 to {Method} {Host}, a redirect target the request reached without its token; sending it there once more with the token.",
         EventName = "RedirectedRequestResent")]
     internal static partial void RedirectedRequestResent(ILogger logger, string method, string host);
+
+    [LoggerMessage(
+        UnauthorizedPersistsId,
+        LogLevel.Warning,
+        "Orum answered 401 for credential '{Credential}' to {Method} {Host} with a token issued moments before, so a new token will not help: " +
+        "401s now go back to the caller at once, and the next token request for one is in {Window} (the wait doubles, up to 10 minutes, " +
+        "while this goes on). Likely causes: a token for the other Orum environment (check Environment and ApiBaseAddress), " +
+        "a gateway in AdditionalAllowedHosts that rejects Orum's tokens, or a permission Orum reports as 401.",
+        EventName = "UnauthorizedPersists")]
+    internal static partial void UnauthorizedPersists(ILogger logger, string credential, string method, string host, TimeSpan window);
 
     [LoggerMessage(HostRefusedId, LogLevel.Warning, "Refused to send an Orum token to {Origin}: it is not an allowed Orum origin.", EventName = "HostRefused")]
     internal static partial void HostRefused(ILogger logger, string origin);
