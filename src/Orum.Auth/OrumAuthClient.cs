@@ -158,15 +158,29 @@ public sealed class OrumAuthClient : IOrumTokenClient
         }
         catch (OperationCanceledException ex)
         {
-            throw new OrumNetworkException(string.Create(CultureInfo.InvariantCulture, $"{Operation} to {endpoint.Host} did not complete within {options.TokenRequestTimeout.TotalSeconds:0.###} s. Orum may be slow or unreachable; the request will be tried again later."), isTimeout: true, ex);
+            throw OrumNetworkException.TokenRequestTimedOut(endpoint.Host, options.TokenRequestTimeout, ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new OrumNetworkException($"{Operation} could not reach {endpoint.Host}: {ex.Message} Check the network and the API base address.", isTimeout: false, ex);
+            throw new OrumNetworkException(
+                $"{Operation} could not reach {endpoint.Host}: {ex.Message.TrimEnd('.')}. Check the network and the API base address.",
+                isTimeout: false,
+                ex);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException ex)
+        {
+            throw new OrumNetworkException(
+                $"{Operation} to {endpoint.Host} timed out: its last attempt did not complete within {OrumNetworkException.Seconds(ex.Timeout)} s " +
+                "(the attempt timeout of TokenResilience). Orum may be slow or unreachable; the request will be tried again later.",
+                isTimeout: true,
+                ex);
         }
         catch (ExecutionRejectedException ex)
         {
-            throw new OrumNetworkException($"{Operation} to {endpoint.Host} was not sent or not completed by the resilience pipeline ({ex.GetType().Name}): {ex.Message}", ex is Polly.Timeout.TimeoutRejectedException, ex);
+            throw new OrumNetworkException(
+                $"{Operation} to {endpoint.Host} was not sent or not completed by the resilience pipeline ({ex.GetType().Name}): {ex.Message}",
+                isTimeout: false,
+                ex);
         }
 
         using (response)

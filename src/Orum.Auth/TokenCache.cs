@@ -33,6 +33,9 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     /// </summary>
     internal static readonly TimeSpan MinRequestInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long after <see cref="OrumAuthOptions.TokenRequestTimeout"/> waiters are released from a client that never ends.</summary>
+    internal static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(1);
+
     private readonly IOrumTokenClient _client;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -283,7 +286,9 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
                 await Task.Delay(wait, _timeProvider, _disposed.Token).ConfigureAwait(false);
             }
 
-            using var clock = new CancellationTokenSource(options.TokenRequestTimeout, _timeProvider);
+            // A backstop for a client that ignores its cancellation token: OrumAuthClient ends its own request at
+            // TokenRequestTimeout, with what it knows (a 429's Retry-After, say), so this fires only a little later.
+            using var clock = new CancellationTokenSource(options.TokenRequestTimeout + TimeoutGrace, _timeProvider);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clock.Token, _disposed.Token);
 
             // The request runs on its own token: a caller that stops waiting never cancels it for the others. A client
@@ -298,7 +303,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         }
         catch (OperationCanceledException ex)
         {
-            error = new OrumNetworkException($"The Orum token request did not complete within {options.TokenRequestTimeout}; waiting callers were released.", isTimeout: true, ex);
+            error = OrumNetworkException.TokenRequestTimedOut(host: null, options.TokenRequestTimeout, ex);
         }
         catch (OrumAuthException ex)
         {

@@ -18,4 +18,13 @@ public sealed class OrumNetworkException : OrumAuthException
 
     /// <summary>Gets whether the request ran out of time, as opposed to failing outright.</summary>
     public bool IsTimeout { get; }
+
+    /// <summary>The one message for a token request that outlived <see cref="OrumAuthOptions.TokenRequestTimeout"/>.</summary>
+    internal static OrumNetworkException TokenRequestTimedOut(string? host, TimeSpan timeout, Exception? innerException) => new(
+        $"The Orum token request{(host is null ? string.Empty : $" to {host}")} did not complete within {Seconds(timeout)} s " +
+        "(OrumAuthOptions.TokenRequestTimeout). Orum may be slow or unreachable; the request will be tried again later.",
+        isTimeout: true,
+        innerException);
+
+    internal static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 }

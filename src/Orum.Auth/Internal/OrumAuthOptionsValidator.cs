@@ -9,7 +9,7 @@ namespace Orum.Auth.Internal;
 internal sealed class OrumAuthOptionsValidator(string? name, string settingPrefix, char separator) : IValidateOptions<OrumAuthOptions>
 {
     private static readonly TimeSpan MaxRefreshBeforeExpiry = TimeSpan.FromDays(1);
-    private static readonly TimeSpan MaxTokenRequestTimeout = TimeSpan.FromMinutes(10);
+    internal static readonly TimeSpan MaxTokenRequestTimeout = TimeSpan.FromMinutes(10);
 
     private readonly string? _name = name;
 

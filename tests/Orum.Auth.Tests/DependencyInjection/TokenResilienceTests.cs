@@ -130,7 +130,7 @@ public sealed class TokenResilienceTests : IAsyncLifetime, IDisposable
     [InlineData("350ms", null, 350)]
     [InlineData("3.5s", "2", 3500)] // the longer of the two headers
     [InlineData("1s", "4", 4000)]
-    public async Task RequestTokenAsync_RateLimitedWithXRetryIn_WaitsWhatOrumAsks(string retryIn, string? retryAfter, int expectedMs)
+    public async Task RequestTokenAsync_RateLimitedWithXRetryIn_WaitsWhatOrumAsksOrTheBackOffWhenLonger(string retryIn, string? retryAfter, int expectedMs)
     {
         var (clock, token, client) = Arrange();
         token.Then(() => retryAfter is null
@@ -141,7 +141,8 @@ public sealed class TokenResilienceTests : IAsyncLifetime, IDisposable
         var due = await clock.NextTimerAsync(RetryDelays);
         clock.Advance(due);
 
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), due);
+        // Never sooner than Orum asks, nor than the back-off (0.5–1.5 s before the first retry): the longer of the two.
+        Assert.InRange(due, TimeSpan.FromMilliseconds(Math.Max(expectedMs, 500)), TimeSpan.FromMilliseconds(Math.Max(expectedMs, 1500)));
         Assert.Equal("token-2", (await call.WaitAsync(Limit)).Value);
     }
 
@@ -197,9 +198,9 @@ public sealed class TokenResilienceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task RequestTokenAsync_EveryAttemptHangs_GivesUpAfter30sInAll()
+    public async Task RequestTokenAsync_EveryAttemptHangs_EachCutAfter10sAndNoTotalShorterThanTokenRequestTimeout()
     {
-        // A longer TokenRequestTimeout, so that the only 30 s limit in play is the pipeline's.
+        // A TokenRequestTimeout longer than three attempts: the only limits in play are the attempts' own.
         var (clock, token, client) = Arrange(o => o.TokenRequestTimeout = TimeSpan.FromMinutes(2));
         var start = clock.GetUtcNow();
         var cuts = new List<TimeSpan>();
@@ -208,17 +209,18 @@ public sealed class TokenResilienceTests : IAsyncLifetime, IDisposable
             .ThenHang(() => cuts.Add(clock.GetUtcNow() - start));
 
         var call = client.RequestTokenAsync(_abort.Token);
+        var backOff = TimeSpan.Zero;
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             await token.WaitForRequestsAsync(attempt);
             clock.Advance(TimeSpan.FromSeconds(10)); // the attempt times out
-            clock.Advance(await clock.NextTimerAsync(RetryDelays)); // the back-off passes
+            var delay = await clock.NextTimerAsync(RetryDelays);
+            backOff += delay;
+            clock.Advance(delay); // the back-off passes
         }
 
         await token.WaitForRequestsAsync(3);
-        var left = start + TimeSpan.FromSeconds(30) - clock.GetUtcNow();
-        Assert.InRange(left, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)); // so the third attempt's own timeout is later
-        clock.Advance(left - TimeSpan.FromMilliseconds(1));
+        clock.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
         Assert.Equal(2, cuts.Count);
 
         clock.Advance(TimeSpan.FromMilliseconds(1));
@@ -227,8 +229,95 @@ public sealed class TokenResilienceTests : IAsyncLifetime, IDisposable
         Assert.True(ex.IsTimeout);
         Assert.IsType<TimeoutRejectedException>(ex.InnerException);
         Assert.Equal(TimeSpan.FromSeconds(10), cuts[0]);
-        Assert.Equal(TimeSpan.FromSeconds(30), cuts[2]);
+        Assert.Equal(TimeSpan.FromSeconds(30) + backOff, cuts[2]); // over 30 s in all: no hidden total cut it short
         Assert.Equal(3, token.Count);
+    }
+
+    [Theory]
+    [InlineData("Retry-After", "0")]
+    [InlineData("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")] // a date in the past: clock skew
+    [InlineData("X-Retry-In", "0s")]
+    public async Task RequestTokenAsync_ServerAsksForNoWait_TheBackOffStillHolds(string header, string value)
+    {
+        var (clock, token, client) = Arrange();
+        token.Then(() => RecordingEndpoint.Error(HttpStatusCode.ServiceUnavailable, (header, value)))
+            .Then(() => RecordingEndpoint.Error(HttpStatusCode.ServiceUnavailable, (header, value)))
+            .Then(() => RecordingEndpoint.Error(HttpStatusCode.ServiceUnavailable, (header, value)));
+
+        var call = client.RequestTokenAsync(_abort.Token);
+        var delays = await clock.DriveAsync(call, RetryDelays);
+
+        await Assert.ThrowsAsync<OrumServerException>(() => call.WaitAsync(Limit));
+        Assert.Equal(3, token.Count);
+        Assert.Equal(2, delays.Count);
+        Assert.InRange(delays[0], TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1.5)); // exponential from 1 s, with jitter
+        Assert.InRange(delays[1], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task RequestTokenAsync_RetryAfterShorterThanTheBackOff_WaitsTheBackOff()
+    {
+        var (clock, token, client) = Arrange(configureBuilder: b => b.TokenResilience.Configure(o => o.Retry.Delay = TimeSpan.FromSeconds(4)));
+        token.Then(() => RecordingEndpoint.Error(HttpStatusCode.TooManyRequests, ("Retry-After", "1")));
+
+        var call = client.RequestTokenAsync(_abort.Token);
+        var delays = await clock.DriveAsync(call, RetryDelays);
+
+        Assert.Equal("token-2", (await call.WaitAsync(Limit)).Value);
+        Assert.InRange(Assert.Single(delays), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6)); // 4 s with jitter, not Orum's 1 s
+    }
+
+    [Fact]
+    public async Task RequestTokenAsync_TokenRequestTimeoutAbove30s_ASlowThirdAttemptStillSucceeds()
+    {
+        var (clock, token, client) = Arrange(o => o.TokenRequestTimeout = TimeSpan.FromSeconds(50));
+        var slow = TimeSpan.FromSeconds(9); // under the 10 s attempt timeout, so only a shorter total could cut it
+        token.ThenHang()
+            .Then(async (_, _, cancellationToken) =>
+            {
+                await Task.Delay(slow, clock, cancellationToken);
+                return RecordingEndpoint.Error(HttpStatusCode.ServiceUnavailable, ("Retry-After", "9"));
+            })
+            .Then(async (_, attempt, cancellationToken) =>
+            {
+                await Task.Delay(slow, clock, cancellationToken);
+                return RecordingEndpoint.Token($"token-{attempt}");
+            });
+        var start = clock.GetUtcNow();
+
+        var call = client.RequestTokenAsync(_abort.Token);
+        await token.WaitForRequestsAsync(1);
+        clock.Advance(TimeSpan.FromSeconds(10)); // the first attempt times out
+        clock.Advance(await clock.NextTimerAsync(RetryDelays)); // the back-off passes
+        await token.WaitForRequestsAsync(2);
+        clock.Advance(await clock.NextTimerAsync(TimeSpan.FromSeconds(9.5))); // a slow 503
+        clock.Advance(await clock.NextTimerAsync(TimeSpan.FromSeconds(9.5))); // Orum's Retry-After: 9
+        await token.WaitForRequestsAsync(3);
+        clock.Advance(await clock.NextTimerAsync(TimeSpan.FromSeconds(9.5))); // a slow answer
+
+        Assert.Equal("token-3", (await call.WaitAsync(Limit)).Value);
+        Assert.True(clock.GetUtcNow() - start > TimeSpan.FromSeconds(37), "the request took more than 30 s in all");
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_TokenRequestTimeoutBelowAnAttempt_OneTypedTimeoutWithOneMessage()
+    {
+        var (clock, token, client) = Arrange(o => o.TokenRequestTimeout = TimeSpan.FromSeconds(3));
+        token.ThenHang().ThenHang();
+        var cache = _provider!.GetRequiredService<IOrumTokenProvider>();
+
+        var direct = client.RequestTokenAsync(_abort.Token);
+        var cached = cache.GetTokenAsync().AsTask();
+        await token.WaitForRequestsAsync(2);
+        clock.Advance(TimeSpan.FromSeconds(3));
+
+        var fromClient = await Assert.ThrowsAsync<OrumNetworkException>(() => direct.WaitAsync(Limit));
+        var fromCache = await Assert.ThrowsAsync<OrumNetworkException>(() => cached.WaitAsync(Limit));
+        Assert.True(fromClient.IsTimeout);
+        Assert.True(fromCache.IsTimeout);
+        Assert.Contains("did not complete within 3 s", fromClient.Message, StringComparison.Ordinal);
+        Assert.Equal(fromClient.Message, fromCache.Message);
+        Assert.Equal(2, token.Count);
     }
 
     [Fact]
