@@ -35,14 +35,25 @@ public static class OrumAuthHttpClientBuilderExtensions
         var headerCategory = HeaderLogFilter.Category(builder.Name);
         builder.Services.PostConfigure<LoggerFilterOptions>(options => HeaderLogFilter.Apply(options, headerCategory));
 
-        return builder.AddHttpMessageHandler(sp =>
+        // Added for each client as it is built, so that through ConfigureHttpClientDefaults it skips the token clients: a
+        // token request carrying a bearer token would need a token first.
+        builder.Services.Configure<HttpClientFactoryOptions>(builder.Name, options => options.HttpMessageHandlerBuilderActions.Add(handlers =>
         {
-            var tokens = sp.GetKeyedService<IOrumTokenProvider>(key)
-                ?? throw new InvalidOperationException(key is null
-                    ? "No Orum credential is registered. Call services.AddOrumAuth(…) before AddOrumBearerTokenHandler()."
-                    : $"No Orum credential named '{credential}' is registered. Call services.AddOrumAuth(\"{credential}\", …).");
-            var policy = sp.GetRequiredKeyedService<BearerPolicySource>(key);
-            return new OrumBearerTokenHandler(tokens, policy, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<OrumAuthTelemetry>(), credential);
-        });
+            if (!TokenClientRedirects.IsTokenClient(handlers.Name))
+            {
+                handlers.AdditionalHandlers.Add(Create(handlers.Services, key, credential));
+            }
+        }));
+        return builder;
+    }
+
+    private static OrumBearerTokenHandler Create(IServiceProvider sp, string? key, string credential)
+    {
+        var tokens = sp.GetKeyedService<IOrumTokenProvider>(key)
+            ?? throw new InvalidOperationException(key is null
+                ? "No Orum credential is registered. Call services.AddOrumAuth(…) before AddOrumBearerTokenHandler()."
+                : $"No Orum credential named '{credential}' is registered. Call services.AddOrumAuth(\"{credential}\", …).");
+        var policy = sp.GetRequiredKeyedService<BearerPolicySource>(key);
+        return new OrumBearerTokenHandler(tokens, policy, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<OrumAuthTelemetry>(), credential);
     }
 }

@@ -70,6 +70,16 @@ public static class OrumAuthServiceCollectionExtensions
         var httpClientName = OrumAuthDefaults.GetTokenHttpClientName(name);
         var tokenHttpClient = services.AddHttpClient(httpClientName);
 
+        // App-wide defaults (ConfigureHttpClientDefaults: .NET Aspire's service defaults put a standard resilience handler on
+        // every client) never reach the token client: its retries, timeouts and handlers are Orum's alone. HttpClientFactory
+        // applies defaults before any client's own configuration (registered through the client's builder, it keeps them
+        // there), so this, the client's first, drops exactly them; the app's own TokenHttpClient configuration stays.
+        tokenHttpClient.Services.Configure<HttpClientFactoryOptions>(httpClientName, static options =>
+        {
+            options.HttpMessageHandlerBuilderActions.Clear();
+            options.HttpClientActions.Clear();
+        });
+
         // Whatever primary handler the app configures, the token request never follows a redirect; a handler that cannot
         // be made not to stops the host at start-up.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, TokenClientRedirects>());
