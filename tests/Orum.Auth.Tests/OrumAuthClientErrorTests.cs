@@ -46,6 +46,25 @@ public class OrumAuthClientErrorTests
         Assert.Single(endpoint.Requests);
     }
 
+    [Fact]
+    public async Task RequestTokenAsync_DetailsWithInvalidUtf8_StatusExceptionWithTheRestOfTheError()
+    {
+        using var endpoint = new TokenEndpoint();
+        var body = "{\"error_code\":\"bad_request\",\"message\":\"Bad\",\"details\":{\"field\":\"x\uFFFFy\"}}"u8.ToArray();
+        var at = Array.IndexOf(body, (byte)'y') - 1;
+        body[at] = 0xF8; // never valid in UTF-8
+        endpoint.Respond(() => new HttpResponseMessage(HttpStatusCode.BadRequest)
+        {
+            Content = new ByteArrayContent(body) { Headers = { { "Content-Type", "application/json" } } },
+        });
+
+        var ex = await Assert.ThrowsAsync<OrumBadRequestException>(() => endpoint.RequestTokenAsync());
+
+        Assert.Equal("bad_request", ex.ErrorCode);
+        Assert.Equal("Bad", ex.ErrorMessage);
+        Assert.Null(ex.Details); // unreadable as text: dropped, not thrown
+    }
+
     [Theory]
     [InlineData(OrumErrorCodes.MissingClientId, "client_id is required")]
     [InlineData(OrumErrorCodes.InvalidClientId, "client_id must be a string")]

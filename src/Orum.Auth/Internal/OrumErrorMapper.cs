@@ -99,12 +99,25 @@ internal static class OrumErrorMapper
             }
 
             // Keep details only when they are the documented object. The cleaned copy also outlives the pooled buffer.
-            error.Details = error.Details is { ValueKind: JsonValueKind.Object } details ? text.Clean(details) : null;
+            error.Details = error.Details is { ValueKind: JsonValueKind.Object } details ? CleanOrDrop(details, text) : null;
             error.ErrorCode = text.Clean(error.ErrorCode, ServerText.MaxErrorCodeLength);
             error.Message = text.Clean(error.Message, ServerText.MaxTextLength);
             return error;
         }
         catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Details whose strings are not valid UTF-8 cannot be read back as text: they are dropped, the rest of the error kept.
+    private static JsonElement? CleanOrDrop(JsonElement details, ServerText text)
+    {
+        try
+        {
+            return text.Clean(details);
+        }
+        catch (InvalidOperationException)
         {
             return null;
         }
