@@ -23,6 +23,7 @@ public sealed class OrumAuthClient : IOrumTokenClient
 {
     private const string Operation = "The Orum token request";
     private const string JsonMediaType = "application/json";
+    private const string FormMediaType = "application/x-www-form-urlencoded";
 
     // 24 hours: Orum documents one-hour tokens, so anything far beyond that is a broken response, not a long-lived token.
     private static readonly TimeSpan MaxLifetime = TimeSpan.FromHours(24);
@@ -151,6 +152,11 @@ public sealed class OrumAuthClient : IOrumTokenClient
             var httpClient = _httpClient ?? _createHttpClient!();
             response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
+        catch (Exception ex) when (FindRedirectRefusal(ex) is { } refused)
+        {
+            // Thrown by the body itself (the transport may wrap it): the secret was not written.
+            throw new OrumAuthException(refused.Message, refused);
+        }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
             // Report the caller's own token, not the internal one, so `ex.CancellationToken == token` holds.
@@ -232,23 +238,15 @@ public sealed class OrumAuthClient : IOrumTokenClient
     private static HttpRequestMessage CreateRequest(OrumAuthOptions options, Uri endpoint)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
-        if (options.TokenRequestFormat == OrumTokenRequestFormat.Form)
-        {
-            request.Content = new FormUrlEncodedContent(
-            [
-                new KeyValuePair<string, string>("client_id", options.ClientId!),
-                new KeyValuePair<string, string>("client_secret", options.ClientSecret!),
-            ]);
-        }
-        else
-        {
-            var body = JsonSerializer.SerializeToUtf8Bytes(
-                new TokenRequestBody { ClientId = options.ClientId!, ClientSecret = options.ClientSecret! },
-                OrumJsonContext.Default.TokenRequestBody);
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", JsonMediaType); // a constant: no need to parse it
-        }
-
+        var content = options.TokenRequestFormat == OrumTokenRequestFormat.Form
+            ? new TokenRequestContent(FormBody(options.ClientId!, options.ClientSecret!), FormMediaType)
+            : new TokenRequestContent(
+                JsonSerializer.SerializeToUtf8Bytes(
+                    new TokenRequestBody { ClientId = options.ClientId!, ClientSecret = options.ClientSecret! },
+                    OrumJsonContext.Default.TokenRequestBody),
+                JsonMediaType);
+        content.BindTo(request);
+        request.Content = content;
         request.Headers.TryAddWithoutValidation("Accept", JsonMediaType);
         request.Headers.UserAgent.Add(PackageInfo.UserAgent);
         return request;
@@ -326,6 +324,24 @@ public sealed class OrumAuthClient : IOrumTokenClient
             return new OrumAccessToken(token.AccessToken, token.TokenType ?? "Bearer", TimeSpan.FromSeconds(seconds), issuedAt);
         }
     }
+
+    private static Exception? FindRedirectRefusal(Exception ex)
+    {
+        for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is TokenRequestContent.RedirectRefusedException)
+            {
+                return inner;
+            }
+        }
+
+        return null;
+    }
+
+    // As FormUrlEncodedContent writes it: each value escaped, spaces as '+'.
+    private static byte[] FormBody(string clientId, string clientSecret) => System.Text.Encoding.ASCII.GetBytes(
+        $"client_id={Uri.EscapeDataString(clientId).Replace("%20", "+", StringComparison.Ordinal)}" +
+        $"&client_secret={Uri.EscapeDataString(clientSecret).Replace("%20", "+", StringComparison.Ordinal)}");
 
     private static OrumInvalidResponseException Invalid(HttpResponseMessage response, string? secret, string problem, Exception? inner) =>
         new(

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Orum.Auth.Internal;
 
 namespace Orum.Auth;
@@ -75,16 +74,17 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     }
 
     // For dependency injection: follows reloads of the credential's options and drops the token when the credential changes.
-    internal TokenCache(IOrumTokenClient client, IOptionsMonitor<OrumAuthOptions> options, string credential, TimeProvider timeProvider, ILoggerFactory? loggerFactory, OrumAuthTelemetry telemetry)
-        : this(client, options.Get(credential), credential, timeProvider, loggerFactory, telemetry)
+    internal TokenCache(
+        IOrumTokenClient client,
+        CredentialSettings settings,
+        string credential,
+        TimeProvider timeProvider,
+        ILoggerFactory? loggerFactory,
+        OrumAuthTelemetry telemetry)
+        : this(client, settings.Options, credential, timeProvider, loggerFactory, telemetry)
     {
-        _optionsSubscription = options.OnChange((changed, name) =>
-        {
-            if (string.Equals(name ?? Microsoft.Extensions.Options.Options.DefaultName, credential, StringComparison.Ordinal))
-            {
-                OnOptionsChanged(changed);
-            }
-        });
+        // Told after the settings have swapped, so the token client and the handlers already use the new options.
+        _optionsSubscription = settings.OnChange(OnOptionsChanged);
     }
 
     // A negative ExpiryMargin, say, would hand out tokens after they expire: the copy is checked, as it is what is used.
@@ -330,6 +330,11 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
 
     private void Complete(TaskCompletionSource<OrumAccessToken> completion, OrumAuthOptions options, int generation, OrumAccessToken? token, Exception? error, bool background)
     {
+        if (Superseded(completion, generation))
+        {
+            return;
+        }
+
         var keptCurrentToken = false;
         DateTimeOffset usableUntil = default;
         TimeSpan coolDown = default;
@@ -343,8 +348,7 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
 
             if (generation != _generation)
             {
-                // The credential changed (or the cache was disposed) while this request was in flight: its waiters get
-                // the outcome, but a token minted with the old credential is never cached.
+                // The cache was disposed while this request was in flight: its waiters get the outcome, never the cache.
             }
             else if (token is not null)
             {
@@ -407,6 +411,70 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
 
         completion.TrySetException(error!);
         _ = completion.Task.Exception; // observed: a background failure has no awaiter
+    }
+
+    /// <summary>
+    /// A request that started before the credential changed answers for neither credential: its token may be minted for
+    /// the old pair and meant for the old origins, its failure may be the old pair's. Its waiters get the answer of a
+    /// request made with the current settings instead (joined if one is in flight), and nothing of it is cached.
+    /// </summary>
+    private bool Superseded(TaskCompletionSource<OrumAccessToken> completion, int generation)
+    {
+        TaskCompletionSource<OrumAccessToken>? started = null;
+        Task<OrumAccessToken> replacement;
+        OrumAuthOptions options;
+        int current;
+        var wait = TimeSpan.Zero;
+        lock (_gate)
+        {
+            if (generation == _generation || _disposed.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            if (_pending == completion)
+            {
+                _pending = null;
+            }
+
+            if (_pending is null)
+            {
+                started = new TaskCompletionSource<OrumAccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pending = started;
+                wait = ReserveRequestStart(_timeProvider.GetTimestamp());
+            }
+
+            replacement = _pending.Task;
+            options = _options;
+            current = _generation;
+        }
+
+        if (started is not null)
+        {
+            _ = FetchAsync(started, options, current, wait, background: false);
+        }
+
+        _ = replacement.ContinueWith(
+            static (answered, state) =>
+            {
+                var waiters = (TaskCompletionSource<OrumAccessToken>)state!;
+                if (answered.IsCompletedSuccessfully)
+                {
+                    waiters.TrySetResult(answered.Result);
+                }
+                else
+                {
+                    waiters.TrySetException(answered.Exception is { } failure
+                        ? failure.InnerExceptions
+                        : [new OrumAuthException("The Orum token request was cancelled.")]);
+                    _ = waiters.Task.Exception;
+                }
+            },
+            completion,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return true;
     }
 
     private OrumAuthException NoToken(string what) => new(

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Orum.Auth;
@@ -35,6 +36,9 @@ public static class OrumAuthHttpClientBuilderExtensions
         var headerCategory = HeaderLogFilter.Category(builder.Name);
         builder.Services.PostConfigure<LoggerFilterOptions>(options => HeaderLogFilter.Apply(options, headerCategory));
 
+        // A handler the app adds after this one must not take the token elsewhere.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, BearerTokenGuard>());
+
         // Added for each client as it is built, so that through ConfigureHttpClientDefaults it skips the token clients: a
         // token request carrying a bearer token would need a token first.
         builder.Services.Configure<HttpClientFactoryOptions>(builder.Name, options => options.HttpMessageHandlerBuilderActions.Add(handlers =>
@@ -53,7 +57,7 @@ public static class OrumAuthHttpClientBuilderExtensions
             ?? throw new InvalidOperationException(key is null
                 ? "No Orum credential is registered. Call services.AddOrumAuth(…) before AddOrumBearerTokenHandler()."
                 : $"No Orum credential named '{credential}' is registered. Call services.AddOrumAuth(\"{credential}\", …).");
-        var policy = sp.GetRequiredKeyedService<BearerPolicySource>(key);
+        var policy = sp.GetRequiredKeyedService<CredentialSettings>(key);
         return new OrumBearerTokenHandler(tokens, policy, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<OrumAuthTelemetry>(), credential);
     }
 }

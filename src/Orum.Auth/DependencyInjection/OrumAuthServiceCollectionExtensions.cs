@@ -83,7 +83,7 @@ public static class OrumAuthServiceCollectionExtensions
         // Whatever primary handler the app configures, the token request never follows a redirect; a handler that cannot
         // be made not to stops the host at start-up.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, TokenClientRedirects>());
-        services.AddSingleton<IValidateOptions<OrumAuthOptions>>(sp => new TokenPipelineValidator(name, sp.GetRequiredService<IHttpClientFactory>()));
+        services.AddSingleton<IValidateOptions<OrumAuthOptions>>(sp => new TokenPipelineValidator(name, sp.GetRequiredService<IHttpMessageHandlerFactory>()));
 
         // Disposing the container closes the token client's pooled connections at once (HttpClientFactory does not).
         services.TryAddSingleton<TokenConnectionOwner>();
@@ -106,8 +106,8 @@ public static class OrumAuthServiceCollectionExtensions
         });
         services.TryAddKeyedSingleton<IOrumTokenClient>(key, static (sp, key) => sp.GetRequiredKeyedService<OrumAuthClient>(key));
 
-        // What the bearer handlers read per request, following reloads.
-        services.TryAddKeyedSingleton(key, (sp, _) => new BearerPolicySource(
+        // The credential's options as the token client, the cache and the bearer handlers read them, following reloads.
+        services.TryAddKeyedSingleton(key, (sp, _) => new CredentialSettings(
             sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(),
             name,
             sp.GetRequiredService<TimeProvider>()));
@@ -119,27 +119,26 @@ public static class OrumAuthServiceCollectionExtensions
         return builder;
     }
 
-    private static TokenCache CreateCache(IServiceProvider sp, object? key, string name)
+    private static TokenCache CreateCache(IServiceProvider sp, object? key, string name) => new(
+        sp.GetRequiredKeyedService<IOrumTokenClient>(key),
+        sp.GetRequiredKeyedService<CredentialSettings>(key),
+        name,
+        sp.GetRequiredService<TimeProvider>(),
+        sp.GetService<ILoggerFactory>(),
+        sp.GetRequiredService<OrumAuthTelemetry>());
+
+    // The options of each request are the credential's settings, never a value the monitor hands out without saying so.
+    private static OrumAuthClient CreateClient(IServiceProvider sp, IHttpClientFactory httpClients, string httpClientName, string name)
     {
-        // Subscribed to reloads before the cache is, so told of them first: by the time the cache drops the old token,
-        // the bearer handlers already send only to the new origins.
-        _ = sp.GetRequiredKeyedService<BearerPolicySource>(key);
-        return new TokenCache(
-            sp.GetRequiredKeyedService<IOrumTokenClient>(key),
-            sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>(),
+        var settings = sp.GetRequiredKeyedService<CredentialSettings>(ServiceKey(name));
+        return new(
+            () => httpClients.CreateClient(httpClientName),
+            () => settings.Options,
             name,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetRequiredService<OrumAuthTelemetry>());
     }
-
-    private static OrumAuthClient CreateClient(IServiceProvider sp, IHttpClientFactory httpClients, string httpClientName, string name) => new(
-        () => httpClients.CreateClient(httpClientName),
-        () => sp.GetRequiredService<IOptionsMonitor<OrumAuthOptions>>().Get(name),
-        name,
-        sp.GetRequiredService<TimeProvider>(),
-        sp.GetService<ILoggerFactory>(),
-        sp.GetRequiredService<OrumAuthTelemetry>());
 
     /// <summary>The default credential is registered without a key; named ones are keyed by their name.</summary>
     internal static string? ServiceKey(string? name) => string.IsNullOrEmpty(name) ? null : name;

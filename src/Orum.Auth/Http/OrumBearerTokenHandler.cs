@@ -26,7 +26,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
     private const string OrumVersionHeader = "Orum-Version";
 
     private readonly IOrumTokenProvider _tokens;
-    private readonly BearerPolicySource _policy;
+    private readonly CredentialSettings _settings;
     private readonly ILogger _logger;
     private readonly OrumAuthTelemetry _telemetry;
     private readonly string _credential;
@@ -45,25 +45,31 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
 
     internal OrumBearerTokenHandler(
         IOrumTokenProvider tokens,
-        BearerPolicySource policy,
+        CredentialSettings settings,
         ILoggerFactory? loggerFactory,
         OrumAuthTelemetry telemetry,
         string credential)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         _tokens = tokens;
-        _policy = policy;
+        _settings = settings;
         _logger = (ILogger?)loggerFactory?.CreateLogger<OrumBearerTokenHandler>() ?? NullLogger.Instance;
         _telemetry = telemetry;
         _credential = credential;
     }
+
+    /// <summary>Gets the credential's settings, for the guard that may sit below the handler.</summary>
+    internal CredentialSettings Settings => _settings;
+
+    /// <summary>Gets where the handler logs.</summary>
+    internal ILogger Logger => _logger;
 
     /// <inheritdoc />
     /// <exception cref="OrumAuthException">The request is not to an allowed Orum origin, or no token could be had.</exception>
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var policy = _policy.Current;
+        var policy = _settings.Policy;
         EnsureAllowed(policy, request.RequestUri);
 
         var pending = _tokens.GetTokenAsync(cancellationToken);
@@ -90,13 +96,13 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
             "OrumBearerTokenHandler does not support synchronous HttpClient.Send: getting a token may need a network call. " +
             "Use SendAsync (GetAsync, PostAsJsonAsync, …).");
 
-    private static BearerPolicySource FixedPolicy(OrumAuthOptions options)
+    private static CredentialSettings FixedPolicy(OrumAuthOptions options)
     {
         // The same rules as AddOrumAuth's start-up check, but for the credential, which the handler never sends.
         ArgumentNullException.ThrowIfNull(options);
         var copy = options.Clone();
         OrumAuthOptionsValidator.ThrowIfInvalidArgument(copy, nameof(options), requireCredential: false);
-        return new BearerPolicySource(copy, TimeProvider.System);
+        return new CredentialSettings(copy, TimeProvider.System);
     }
 
     private async Task<HttpResponseMessage> SendAfterTokenAsync(
@@ -106,6 +112,11 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         CancellationToken cancellationToken)
     {
         var token = await pending.ConfigureAwait(false);
+
+        // The options may have been reloaded while the token came: checked again, so a token minted for new origins never
+        // goes to an old one.
+        policy = _settings.Policy;
+        EnsureAllowed(policy, request.RequestUri);
         ApplyHeaders(request, token, policy.ApiVersion);
         var replayable = policy.RetryOnUnauthorized && await PrepareReplayAsync(request.Content, cancellationToken).ConfigureAwait(false);
         return await SendCheckedAsync(request, token, replayable, cancellationToken).ConfigureAwait(false);
@@ -131,9 +142,13 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
 
         // Answered at once and not a 401 (an in-memory handler, a cached response): nothing to wait for, so no state
         // machine and no second task. Over a socket the answer comes later and is checked below.
-        return sending.IsCompletedSuccessfully && sending.GetAwaiter().GetResult().StatusCode != HttpStatusCode.Unauthorized
-            ? sending
-            : CheckUnauthorizedAsync(request, token, replayable, sending, cancellationToken);
+        if (sending.IsCompletedSuccessfully && sending.GetAwaiter().GetResult() is { StatusCode: not HttpStatusCode.Unauthorized } answer)
+        {
+            Forget(request, token, answer);
+            return sending;
+        }
+
+        return CheckUnauthorizedAsync(request, token, replayable, sending, cancellationToken);
     }
 
     // Every request whose answer comes later waits here, so it holds as little as it can: the replay is a method of its own.
@@ -144,10 +159,49 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         Task<HttpResponseMessage> sending,
         CancellationToken cancellationToken)
     {
-        var response = await sending.ConfigureAwait(false);
-        return response.StatusCode == HttpStatusCode.Unauthorized
-            ? await OnUnauthorizedAsync(request, token, replayable, response, cancellationToken).ConfigureAwait(false)
-            : response;
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await sending.ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                response = await OnUnauthorizedAsync(request, token, replayable, response, cancellationToken).ConfigureAwait(false);
+            }
+
+            return response;
+        }
+        finally
+        {
+            Forget(request, token, response);
+        }
+    }
+
+    /// <summary>
+    /// Takes the token off the caller's request once the send is over, so neither it nor the response's RequestMessage
+    /// shows it (an app that logs a failed call's request would print it); an outer retry comes back through the handler
+    /// and sets it again. A failed call keeps the token it carried where only EnsureOrumSuccessAsync looks, to mask it.
+    /// </summary>
+    private static void Forget(HttpRequestMessage request, OrumAccessToken token, HttpResponseMessage? response)
+    {
+        var sent = request.Headers.Authorization;
+        if (sent is null)
+        {
+            return;
+        }
+
+        if (response is not { IsSuccessStatusCode: true })
+        {
+            if (ReferenceEquals(sent, token.AuthorizationHeader))
+            {
+                request.Options.Set(ServerText.SentToken, token);
+            }
+            else if (!string.IsNullOrEmpty(sent.Parameter))
+            {
+                request.Options.Set(ServerText.SentToken, new OrumAccessToken(sent.Parameter, "Bearer", TimeSpan.Zero, DateTimeOffset.UnixEpoch));
+            }
+        }
+
+        request.Headers.Authorization = null;
     }
 
     /// <summary>
@@ -167,7 +221,7 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
         var resent = false;
         while (true)
         {
-            var policy = _policy.Current;
+            var policy = _settings.Policy;
             var uri = request.RequestUri!;
             if (!policy.Allows(uri))
             {

@@ -35,7 +35,11 @@ internal sealed class BearerPolicy
         ApiVersion = string.IsNullOrEmpty(options.ApiVersion) ? null : options.ApiVersion;
         RetryOnUnauthorized = options.RetryOnUnauthorized;
         Rejections = new UnauthorizedBackoff(timeProvider);
+        Options = options;
     }
+
+    /// <summary>Gets the options this policy was worked out from.</summary>
+    internal OrumAuthOptions Options { get; }
 
     /// <summary>Gets the allowed origins, for messages.</summary>
     internal string Allowed { get; }

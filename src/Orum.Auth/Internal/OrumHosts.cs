@@ -27,8 +27,12 @@ internal static class OrumHosts
         uri.IsAbsoluteUri
         && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri)));
 
+    /// <summary>
+    /// A loopback IP literal, or exactly <c>localhost</c> (System.Uri writes the host name <c>loopback</c> as
+    /// <c>localhost</c>, and the request goes there).
+    /// </summary>
     internal static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback
-        || string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(uri.IdnHost, out var address) && IPAddress.IsLoopback(address));
+        string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+            && IPAddress.TryParse(uri.IdnHost, out var address) && IPAddress.IsLoopback(address));
 }

@@ -41,6 +41,9 @@ internal sealed class ServerText
 
     private static readonly ServerText Nothing = new([]);
 
+    /// <summary>The token the bearer handler sent with a request that failed (its <c>ToString()</c> shows no token).</summary>
+    internal static readonly HttpRequestOptionsKey<OrumAccessToken> SentToken = new("Orum.Auth.SentToken");
+
     // Longest first, so a spelling that contains another is masked whole.
     private readonly string[] _spellings;
 
@@ -52,12 +55,20 @@ internal sealed class ServerText
     /// <summary>Masks the bearer token <paramref name="request"/> carried: the parameter of its Authorization header.</summary>
     internal static ServerText MaskingAuthorization(HttpRequestMessage? request)
     {
-        if (request is null || !request.Headers.NonValidated.TryGetValues("Authorization", out var values))
+        if (request is null)
         {
             return Nothing;
         }
 
         var tokens = new List<string>();
+
+        // The bearer handler takes its header off the request once the send is over, and keeps the token it sent here.
+        if (request.Options.TryGetValue(SentToken, out var sent))
+        {
+            tokens.Add(sent.Value);
+        }
+
+        var values = request.Headers.NonValidated.TryGetValues("Authorization", out var header) ? header : default;
         foreach (var value in values)
         {
             // "Bearer <token>": the scheme is no secret; a value without one may be a bare token.

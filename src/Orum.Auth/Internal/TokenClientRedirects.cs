@@ -92,6 +92,8 @@ internal sealed class TokenClientRedirects : IHttpMessageHandlerBuilderFilter
                 _checked = true;
             }
 
+            // The request that reaches the transport (the resilience pipeline may send a copy) is the one the body follows.
+            (request.Content as TokenRequestContent)?.BindTo(request);
             return base.SendAsync(request, cancellationToken);
         }
     }

@@ -122,6 +122,29 @@ public sealed class TokenRedirectTests
         shared.Dispose();
     }
 
+    [Theory]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task RequestToken_HandBuiltClientThatFollowsRedirects_SecretNeverWrittenToTheTarget(int status)
+    {
+        await using var elsewhere = LoopbackHttpServer.Start("127.0.0.2", _ => LoopbackHttpServer.Token("made-up-elsewhere-token"));
+        await using var endpoint = LoopbackHttpServer.Start("127.0.0.1", r => LoopbackHttpServer.Redirect(status, new Uri(elsewhere.BaseAddress, r.Target)));
+        var options = new OrumAuthOptions
+        {
+            ClientId = "made-up-client-id",
+            ClientSecret = "made-up-client-secret",
+            ApiBaseAddress = endpoint.BaseAddress,
+        };
+
+        // Against the README's advice: a handler that follows redirects, in a client built by hand.
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var client = new OrumAuthClient(http, options);
+        var error = await Assert.ThrowsAsync<OrumAuthException>(() => client.RequestTokenAsync().Within());
+
+        Assert.Contains("Refused to send the Orum client secret", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(elsewhere.Requests, r => r.Body.Contains("made-up-client-secret", StringComparison.Ordinal));
+    }
+
     private sealed class PassThroughHandler : DelegatingHandler;
 
     private static async Task AnswerOnceWithRedirectAsync(TcpListener listener, int status, string location)

@@ -94,6 +94,26 @@ public class CredentialRotationTests
         Assert.Equal(1, collectionsToken.Count);
     }
 
+    [Fact]
+    public async Task Reload_NewSecretWhileATokenRequestIsInFlight_ItsWaitersGetATokenOfTheNewSecret()
+    {
+        var (configuration, token, api, provider) = Arrange();
+        await using var _ = provider;
+        var answer = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Then((_, _, _) => answer.Task);
+        var waiting = provider.GetRequiredService<IOrumTokenProvider>().GetTokenAsync().AsTask();
+        await token.WaitForRequestsAsync(1);
+
+        configuration["Orum:ClientSecret"] = "made-up-secret-2";
+        configuration.Reload();
+        answer.SetResult(RecordingEndpoint.Token("minted-with-the-old-secret"));
+        var got = await waiting.WaitAsync(Limit);
+
+        Assert.Equal("token-2", got.Value); // not the answer to the request made with the old secret
+        Assert.Contains("made-up-secret-2", token.Requests[1].Body, StringComparison.Ordinal);
+        Assert.Equal(0, api.Count);
+    }
+
     private static (IConfigurationRoot Configuration, RecordingEndpoint Token, RecordingEndpoint Api, ServiceProvider Provider) Arrange()
     {
         var configuration = new ConfigurationBuilder()
