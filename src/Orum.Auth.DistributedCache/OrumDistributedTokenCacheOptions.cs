@@ -46,15 +46,18 @@ public sealed class OrumDistributedTokenCacheOptions
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Gets or sets how long the Redis lock is held at most, so a replica that dies while requesting a token never
-    /// blocks the others for longer.
+    /// Gets or sets how long the Redis lock lasts after it was taken or last renewed. Its holder renews it while its token
+    /// request is in flight (every third of this or of <see cref="WaitForOtherReplica"/>, whichever is shorter), so a slow
+    /// Orum never lets it expire; a replica that dies holding it blocks the others for at most this long.
     /// </summary>
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Gets or sets how long a replica waits for the token that another replica (the lock holder) is requesting before it
-    /// requests one itself. Zero requests at once.
+    /// Gets or sets how long a waiting replica gives a lock holder that stopped renewing the lock (it died, or runs a
+    /// version of this package that does not renew) before one waiter takes the lock over and requests the token itself.
+    /// A holder that keeps renewing is waited for however slow Orum is, up to the waiter's own
+    /// <see cref="OrumAuthOptions.TokenRequestTimeout"/>. Zero turns the lock off: every replica requests at once.
     /// </summary>
     /// <value>The default value is 5 seconds.</value>
     public TimeSpan WaitForOtherReplica { get; set; } = TimeSpan.FromSeconds(5);

@@ -188,6 +188,7 @@ public sealed class DistributedTokenCacheTests
         var store = new FakeStore();
         await using var a = Replica.Create(endpoint, s => s.AddSingleton<IDistributedCache>(store), Plain);
         var token = await a.GetTokenAsync();
+        var reads = store.Reads; // the miss: the token, then the failure another replica may have shared
         var tokens = a.Tokens();
         for (var i = 0; i < 100; i++)
         {
@@ -208,7 +209,7 @@ public sealed class DistributedTokenCacheTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
-        Assert.Equal(1, store.Reads);
+        Assert.Equal(reads, store.Reads);
     }
 
     [Fact]

@@ -28,6 +28,10 @@ public static class OrumAuthDistributedCacheExtensions
     /// <see cref="OrumDistributedTokenCacheOptions.AllowUnencryptedStorage"/> is set.</para>
     /// <para>A store that is down, slow or holds a corrupt entry never fails a caller: the token is requested directly and
     /// one warning is logged per outage.</para>
+    /// <para>A failed token request is shared for its cool-down (Orum's Retry-After, else 5 seconds): no replica requests
+    /// until it ends. A token Orum rejects (401) is never handed out again and is removed from the store while the store
+    /// still holds it. The lock holder renews the lock while Orum is slow; waiters wait for it up to their
+    /// <see cref="OrumAuthOptions.TokenRequestTimeout"/>.</para>
     /// </remarks>
     /// <param name="builder">The credential's builder, from <c>AddOrumAuth</c>.</param>
     /// <param name="configure">Sets the options; <see langword="null"/> keeps the defaults.</param>

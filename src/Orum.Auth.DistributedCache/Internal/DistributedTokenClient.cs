@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -7,23 +6,23 @@ namespace Orum.Auth.DistributedCache.Internal;
 /// <summary>
 /// The second level behind a credential's <see cref="TokenCache"/>: decorates its <see cref="IOrumTokenClient"/>, which
 /// the cache calls only on a miss or a refresh, so the in-process hot path never touches the store. Reads the shared
-/// token, else takes the Redis lock and requests one (the others wait and read it), and writes new tokens for the fleet.
+/// token (or the shared failure of the last request, while its cool-down lasts), else takes the Redis lock and requests
+/// one (the others wait and read the outcome), and writes every outcome for the fleet. Hears of every token Orum rejects
+/// (<see cref="IOrumTokenRejectionListener"/>): never hands it out again, and removes it from the store.
 /// A store that fails, hangs or holds garbage is a miss: the request then goes to Orum directly and never fails for it.
 /// </summary>
-internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IAsyncDisposable
+internal sealed class DistributedTokenClient : IOrumTokenClient, IOrumTokenRejectionListener, IDisposable, IAsyncDisposable
 {
-    private static readonly TimeSpan FirstPollDelay = TimeSpan.FromMilliseconds(25);
-    private static readonly TimeSpan MaxPollDelay = TimeSpan.FromMilliseconds(250);
-
     private readonly IOrumTokenClient _inner;
     private readonly SharedTokenStore _store;
     private readonly RedisTokenLock? _lock;
+    private readonly FleetLock? _fleetLock;
+    private readonly RejectedTokens _rejected;
     private readonly IOptionsMonitor<OrumAuthOptions> _authOptions;
     private readonly string _credential;
     private readonly OrumDistributedTokenCacheOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly StoreHealth _lockHealth;
 
     internal DistributedTokenClient(
         IOrumTokenClient inner,
@@ -43,7 +42,9 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        _lockHealth = new StoreHealth(logger, "Redis lock", credential);
+        var context = new FleetLockContext(options, timeProvider, logger, credential, new StoreHealth(logger, "Redis lock", credential));
+        _fleetLock = tokenLock is null ? null : new FleetLock(tokenLock, context);
+        _rejected = new RejectedTokens(store, tokenLock, context);
     }
 
     public async Task<OrumAccessToken> RequestTokenAsync(CancellationToken cancellationToken = default)
@@ -51,8 +52,9 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
         // The current options, so a rotated credential reads and writes under its new key at once.
         var authOptions = _authOptions.Get(_credential);
         var key = TokenCacheKey.Create(_options.KeyPrefix, authOptions);
+        await _rejected.WhenForgottenAsync(cancellationToken).ConfigureAwait(false);
 
-        var read = await _store.ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
+        var read = await ReadSharedAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
         if (read.Token is not null)
         {
             return read.Token;
@@ -64,115 +66,95 @@ internal sealed class DistributedTokenClient : IOrumTokenClient, IDisposable, IA
             return await _inner.RequestTokenAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (_lock is null || _options.WaitForOtherReplica <= TimeSpan.Zero)
+        if (_fleetLock is null || _options.WaitForOtherReplica <= TimeSpan.Zero)
         {
             return await RequestAndShareAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
         }
 
-        return await RequestOnceForFleetAsync(_lock, key, authOptions, cancellationToken).ConfigureAwait(false);
+        var steps = new FleetSteps(
+            ct => ReadSharedAsync(key, authOptions, ct),
+            ct => RequestAndShareAsync(key, authOptions, ct),
+            ct => _inner.RequestTokenAsync(ct));
+        return await _fleetLock.RequestOnceAsync(key + TokenCacheKey.LockSuffix, authOptions.TokenRequestTimeout, steps, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Called by the TokenCache for every 401: returns at once and never throws; the store is cleaned in the background.</summary>
+    public void OnTokenRejected(OrumAccessToken rejected)
+    {
+        if (rejected?.Value is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _rejected.Report(rejected, TokenCacheKey.Create(_options.KeyPrefix, _authOptions.Get(_credential)));
+        }
+        catch (Exception)
+        {
+            // Options that no longer bind or validate, say: the store keeps the token until it expires, and the 401 handler
+            // that called must not fail for it. This replica's cache has already dropped it.
+        }
     }
 
     public void Dispose() => _lock?.Dispose();
 
     public ValueTask DisposeAsync() => _lock?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    /// <summary>One replica takes the lock and requests; the others poll the store until its token appears.</summary>
-    private async Task<OrumAccessToken> RequestOnceForFleetAsync(RedisTokenLock tokenLock, string key, OrumAuthOptions authOptions, CancellationToken cancellationToken)
+    /// <summary>
+    /// The shared token if it is fresh and was not rejected here; else the shared failure, thrown, unless a shared token is
+    /// still usable (better than failing while Orum asks to wait); else a miss.
+    /// </summary>
+    private async Task<SharedRead> ReadSharedAsync(string key, OrumAuthOptions authOptions, CancellationToken cancellationToken)
     {
-        var lockKey = key + TokenCacheKey.LockSuffix;
-        var owner = Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
-        var started = _timeProvider.GetTimestamp();
-        var delay = FirstPollDelay;
-        var waiting = false;
-        while (true)
+        var read = await _store.ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
+        if (!read.StoreAnswered)
         {
-            var taken = await TryTakeLockAsync(tokenLock, lockKey, owner, cancellationToken).ConfigureAwait(false);
-            if (taken is null)
-            {
-                // No lock to be had: at most one request per replica, as with any store without locks.
-                return await RequestAndShareAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (taken.Value)
-            {
-                try
-                {
-                    // Another replica may have shared a token between our read and our lock.
-                    var again = await _store.ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
-                    return again.Token ?? await RequestAndShareAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await ReleaseLockAsync(tokenLock, lockKey, owner).ConfigureAwait(false);
-                }
-            }
-
-            if (!waiting)
-            {
-                waiting = true;
-                Log.WaitingForOtherReplica(_logger, _credential, _options.WaitForOtherReplica);
-            }
-
-            var left = _options.WaitForOtherReplica - _timeProvider.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                break;
-            }
-
-            await Task.Delay(delay < left ? delay : left, _timeProvider, cancellationToken).ConfigureAwait(false);
-            delay = delay * 2 < MaxPollDelay ? delay * 2 : MaxPollDelay;
-
-            // The holder's token, or (when it failed and released the lock) our turn to take the lock.
-            var polled = await _store.ReadAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
-            if (polled.Token is not null)
-            {
-                return polled.Token;
-            }
-
-            if (!polled.StoreAnswered)
-            {
-                return await _inner.RequestTokenAsync(cancellationToken).ConfigureAwait(false);
-            }
+            return new SharedRead(null, StoreAnswered: false);
         }
 
-        Log.OtherReplicaTooSlow(_logger, _credential, _options.WaitForOtherReplica);
-        return await RequestAndShareAsync(key, authOptions, cancellationToken).ConfigureAwait(false);
+        var token = read.Token is { } shared && !_rejected.Contains(shared.Value) ? shared : null;
+        if (token is not null && read.Fresh)
+        {
+            Log.SharedTokenUsed(_logger, _credential, token.ExpiresAt);
+            return new SharedRead(token, StoreAnswered: true);
+        }
+
+        var failure = await _store.ReadFailureAsync(key, cancellationToken).ConfigureAwait(false);
+        if (failure is null)
+        {
+            return new SharedRead(null, StoreAnswered: true);
+        }
+
+        if (token is not null)
+        {
+            // Due for refresh, yet usable: this replica's cache refreshes it in the background once the failure is over.
+            Log.SharedTokenUsed(_logger, _credential, token.ExpiresAt);
+            return new SharedRead(token, StoreAnswered: true);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        Log.SharedFailureUsed(_logger, _credential, failure.Describe(), failure.Until - now);
+        throw failure.ToException(now);
     }
 
     private async Task<OrumAccessToken> RequestAndShareAsync(string key, OrumAuthOptions authOptions, CancellationToken cancellationToken)
     {
-        var token = await _inner.RequestTokenAsync(cancellationToken).ConfigureAwait(false);
+        OrumAccessToken token;
+        try
+        {
+            token = await _inner.RequestTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OrumAuthException ex) when (!cancellationToken.IsCancellationRequested
+            && SharedFailure.From(ex, _timeProvider.GetUtcNow()) is { } failure)
+        {
+            // Shared before the lock is let go: the whole fleet honours the cool-down (Orum's Retry-After, or 5 seconds).
+            await _store.WriteFailureAsync(key, failure, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
         await _store.WriteAsync(key, token, authOptions, cancellationToken).ConfigureAwait(false);
         return token;
-    }
-
-    /// <summary>Whether the lock was taken; <see langword="null"/> when Redis failed or timed out.</summary>
-    private async Task<bool?> TryTakeLockAsync(RedisTokenLock tokenLock, string lockKey, string owner, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var taken = await StoreCall.RunAsync(_ => tokenLock.TryTakeAsync(lockKey, owner, _options.LockTimeout), _options.StoreTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
-            _lockHealth.Succeeded();
-            return taken;
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            _lockHealth.Report(ex);
-            return null;
-        }
-    }
-
-    private async Task ReleaseLockAsync(RedisTokenLock tokenLock, string lockKey, string owner)
-    {
-        try
-        {
-            // Not the caller's token: a lock left behind would make the fleet wait for its expiry.
-            await StoreCall.RunAsync(_ => tokenLock.ReleaseAsync(lockKey, owner), _options.StoreTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // It expires on its own after LockTimeout.
-            _lockHealth.Report(ex);
-        }
     }
 }

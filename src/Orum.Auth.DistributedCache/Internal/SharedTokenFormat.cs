@@ -14,6 +14,9 @@ internal sealed class SharedTokenFormat
     // Orum documents one-hour tokens; anything far beyond a day is not a token this package wrote.
     private static readonly double MaxLifetimeSeconds = TimeSpan.FromDays(2).TotalSeconds;
 
+    // A failure is shared for at most Orum's 10-minute block; the slack covers replicas whose clocks disagree a little.
+    private static readonly TimeSpan MaxFailureAhead = SharedFailure.MaxCoolDown + TimeSpan.FromMinutes(1);
+
     private readonly IDataProtector? _protector;
 
     internal SharedTokenFormat(IDataProtectionProvider? protection) => _protector = protection?.CreateProtector(Purpose);
@@ -52,9 +55,69 @@ internal sealed class SharedTokenFormat
 
             return new OrumAccessToken(entry.Value, entry.TokenType, TimeSpan.FromSeconds(seconds), issuedAt);
         }
-        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException or ArgumentException or FormatException or OverflowException or InvalidOperationException)
+        catch (Exception ex) when (IsUnreadable(ex))
         {
             return null;
         }
     }
+
+    internal byte[] WriteFailure(string key, SharedFailure failure)
+    {
+        var entry = new SharedFailureEntry
+        {
+            Kind = failure.Kind,
+            Status = failure.Status,
+            ErrorCode = failure.ErrorCode,
+            RetryAfter = failure.RetryAfter?.TotalSeconds,
+            Timeout = failure.IsTimeout,
+            Until = failure.Until,
+        };
+        var json = JsonSerializer.SerializeToUtf8Bytes(entry, SharedTokenJsonContext.Default.SharedFailureEntry);
+        return _protector is null ? json : _protector.CreateProtector(key).Protect(json);
+    }
+
+    /// <summary>
+    /// The failure in <paramref name="stored"/>: <see cref="FailureRead.Failure"/> while it lasts, neither when it is over,
+    /// <see cref="FailureRead.Corrupt"/> when it cannot be decrypted or is not an entry this package writes.
+    /// </summary>
+    internal FailureRead TryReadFailure(string key, byte[] stored, DateTimeOffset now)
+    {
+        SharedFailureEntry? entry;
+        try
+        {
+            var json = _protector is null ? stored : _protector.CreateProtector(key).Unprotect(stored);
+            entry = JsonSerializer.Deserialize(json, SharedTokenJsonContext.Default.SharedFailureEntry);
+        }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            return new FailureRead(null, Corrupt: true);
+        }
+
+        if (entry is not { Kind: { } kind, Until: { } until } || !IsFailure(entry, now))
+        {
+            return new FailureRead(null, Corrupt: true);
+        }
+
+        if (until <= now)
+        {
+            return new FailureRead(null, Corrupt: false);
+        }
+
+        var retryAfter = entry.RetryAfter is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        return new FailureRead(new SharedFailure(kind, entry.Status ?? 0, entry.ErrorCode, retryAfter, entry.Timeout == true, until), Corrupt: false);
+    }
+
+    private static bool IsFailure(SharedFailureEntry entry, DateTimeOffset now) =>
+        SharedFailure.IsKind(entry.Kind)
+        && entry.Until - now <= MaxFailureAhead
+        && (entry.Kind is not (SharedFailure.ApiKind or SharedFailure.InvalidResponseKind) || SharedFailure.IsStatus(entry.Status ?? 0))
+        && (entry.ErrorCode is null || SharedFailure.IsErrorCode(entry.ErrorCode))
+        && entry.RetryAfter is null or (>= 0 and <= 3600);
+
+    private static bool IsUnreadable(Exception ex) =>
+        ex is System.Security.Cryptography.CryptographicException or JsonException or ArgumentException or FormatException
+            or OverflowException or InvalidOperationException;
 }
+
+/// <summary>A shared failure read from the store: the failure while it lasts, or whether the entry was unreadable.</summary>
+internal readonly record struct FailureRead(SharedFailure? Failure, bool Corrupt);

@@ -18,12 +18,38 @@ internal sealed class SharedTokenEntry
     public DateTimeOffset? IssuedAt { get; set; }
 }
 
+/// <summary>
+/// A stored failure (<see cref="SharedFailure"/>), under the token's key + <c>:failure</c>. Also part of the contract between
+/// replicas.
+/// </summary>
+internal sealed class SharedFailureEntry
+{
+    [JsonPropertyName("kind")]
+    public string? Kind { get; set; }
+
+    [JsonPropertyName("status")]
+    public int? Status { get; set; }
+
+    [JsonPropertyName("error_code")]
+    public string? ErrorCode { get; set; }
+
+    [JsonPropertyName("retry_after")]
+    public double? RetryAfter { get; set; }
+
+    [JsonPropertyName("timeout")]
+    public bool? Timeout { get; set; }
+
+    [JsonPropertyName("until")]
+    public DateTimeOffset? Until { get; set; }
+}
+
 /// <summary>Source-generated JSON for stored tokens: no reflection, trimming- and AOT-safe.</summary>
 [JsonSourceGenerationOptions(
     GenerationMode = JsonSourceGenerationMode.Metadata,
     NumberHandling = JsonNumberHandling.Strict,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(SharedTokenEntry))]
+[JsonSerializable(typeof(SharedFailureEntry))]
 internal sealed partial class SharedTokenJsonContext : JsonSerializerContext
 {
 }

@@ -8,6 +8,9 @@ internal static class TokenCacheKey
 {
     internal const string LockSuffix = ":lock";
 
+    /// <summary>A failed request's cool-down, shared under the token's key with this suffix (same fingerprint, never a secret).</summary>
+    internal const string FailureSuffix = ":failure";
+
     /// <summary>
     /// <paramref name="prefix"/> + <c>token:</c> + SHA-256 (upper-case hex) of the environment, API base address, client id and the
     /// SHA-256 of the secret. A new secret, id or host gives a new key, so a rotated credential never reads a token minted

@@ -12,6 +12,7 @@ internal sealed class FakeStore : IDistributedCache
     private readonly ConcurrentDictionary<string, byte[]> _entries = new();
     private int _reads;
     private int _writes;
+    private int _removes;
 
     public enum Behaviour
     {
@@ -25,6 +26,8 @@ internal sealed class FakeStore : IDistributedCache
     public int Reads => Volatile.Read(ref _reads);
 
     public int Writes => Volatile.Read(ref _writes);
+
+    public int Removes => Volatile.Read(ref _removes);
 
     public IReadOnlyDictionary<string, byte[]> Entries => _entries;
 
@@ -53,9 +56,18 @@ internal sealed class FakeStore : IDistributedCache
 
     public Task RefreshAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
 
-    public void Remove(string key) => throw new NotSupportedException();
+    public void Remove(string key) => throw new NotSupportedException("The library must use the async API.");
 
-    public Task RemoveAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+    public async Task RemoveAsync(string key, CancellationToken token = default)
+    {
+        Interlocked.Increment(ref _removes);
+        await Misbehave();
+        _entries.TryRemove(key, out _);
+    }
+
+    /// <summary>Whether an entry holds <paramref name="text"/> (a token value, say: entries are plain JSON without Data Protection).</summary>
+    public bool Holds(string text) =>
+        _entries.Values.Any(v => System.Text.Encoding.UTF8.GetString(v).Contains(text, StringComparison.Ordinal));
 
     private Task Misbehave() => Mode switch
     {

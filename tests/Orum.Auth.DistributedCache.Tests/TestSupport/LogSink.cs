@@ -10,7 +10,14 @@ internal sealed class LogSink : ILoggerProvider
     public const int StoreFailed = 101;
     public const int StoreRecovered = 102;
     public const int WaitingForOtherReplica = 104;
+    public const int OtherReplicaTooSlow = 105;
     public const int UnencryptedStorage = 107;
+    public const int SharedFailureStored = 108;
+    public const int SharedFailureUsed = 109;
+    public const int RejectedTokenForgotten = 110;
+    public const int LockRenewed = 111;
+    public const int LockLost = 112;
+    public const int LockTakenOver = 113;
 
     private readonly ConcurrentQueue<LogEvent> _events = new();
     private readonly object _gate = new();

@@ -30,6 +30,19 @@ internal static class RedisReplicas
         return Assert.Single(keys);
     }
 
+    /// <summary>The key of the one lock in Redis, taken by the replica now requesting a token.</summary>
+    public static async Task<string> SingleLockKeyAsync(IConnectionMultiplexer connection)
+    {
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: "orum-auth:token:*:lock"))
+        {
+            keys.Add(key!);
+        }
+
+        return Assert.Single(keys);
+    }
+
     /// <summary>The bytes RedisCache stored for <paramref name="key"/> (it keeps an entry as a hash with a "data" field).</summary>
     public static async Task<byte[]> RawValueAsync(IConnectionMultiplexer connection, string key)
     {

@@ -28,7 +28,9 @@ internal static class Replica
         Action<OrumDistributedTokenCacheOptions>? configure = null,
         IConfiguration? credential = null,
         LogSink? logs = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        Action<IOrumAuthBuilder>? auth = null,
+        Action<IServiceCollection>? more = null)
     {
         var services = new ServiceCollection();
         if (logs is not null)
@@ -42,13 +44,18 @@ internal static class Replica
         }
 
         addStore(services);
-        services.AddOrumAuth(credential ?? Credential())
-            .AddDistributedTokenCache(configure)
-            .TokenHttpClient.ConfigurePrimaryHttpMessageHandler(() => endpoint);
+        var builder = services.AddOrumAuth(credential ?? Credential()).AddDistributedTokenCache(configure);
+        builder.TokenHttpClient.ConfigurePrimaryHttpMessageHandler(() => endpoint);
+        auth?.Invoke(builder);
+        more?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     public static IOrumTokenProvider Tokens(this IServiceProvider replica) => replica.GetRequiredService<IOrumTokenProvider>();
+
+    /// <summary>The replica's client for <see cref="FakeApi"/>, through the bearer handler.</summary>
+    public static HttpClient Api(this IServiceProvider replica) =>
+        replica.GetRequiredService<IHttpClientFactory>().CreateClient(FakeApi.ClientName);
 
     /// <summary>Gets a token, bounded so a broken build fails instead of hanging.</summary>
     public static Task<OrumAccessToken> GetTokenAsync(this IServiceProvider replica) =>
