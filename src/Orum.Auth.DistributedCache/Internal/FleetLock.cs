@@ -97,9 +97,13 @@ internal sealed class FleetLock(RedisTokenLock tokenLock, FleetLockContext conte
             }
         }
 
+        // The holder is alive and still requesting: a request of our own would be the second the fleet sends.
         cancellationToken.ThrowIfCancellationRequested();
         Log.OtherReplicaTooSlow(context.Logger, context.Credential, waitAtMost);
-        return await steps.RequestAndShareAsync(cancellationToken).ConfigureAwait(false);
+        throw new OrumNetworkException(
+            $"The Orum token request did not complete within {waitAtMost.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s " +
+            "(OrumAuthOptions.TokenRequestTimeout): another replica holds the lock and is still requesting. The request will be tried again later.",
+            isTimeout: true);
     }
 
     private async Task<OrumAccessToken> HoldAsync(string lockKey, string owner, FleetSteps steps, CancellationToken cancellationToken)

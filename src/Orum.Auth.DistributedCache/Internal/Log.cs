@@ -43,7 +43,7 @@ internal static partial class Log
     [LoggerMessage(
         OtherReplicaTooSlowId,
         LogLevel.Information,
-        "No replica shared an Orum access token of credential '{Credential}' within {Wait} (its TokenRequestTimeout); requesting one directly.",
+        "No replica shared an Orum access token of credential '{Credential}' within {Wait} (its TokenRequestTimeout) while the lock holder kept renewing; giving up for now.",
         EventName = "OtherReplicaTooSlow")]
     internal static partial void OtherReplicaTooSlow(ILogger logger, string credential, TimeSpan wait);
 
