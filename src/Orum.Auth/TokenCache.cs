@@ -367,10 +367,11 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
                     retryIn = coolDown > BackgroundRetryDelay ? coolDown : BackgroundRetryDelay;
                     Volatile.Write(ref _nextBackgroundAttempt, now + ToTimestampTicks(retryIn));
                     usableUntil = _timeProvider.GetUtcNow() + _timeProvider.GetElapsedTime(now, entry.UsableUntil);
-                    if (coolDown > MinCoolDown)
+                    if ((error as OrumApiException)?.RetryAfter is not null)
                     {
-                        // Orum asked for a wait (Retry-After): should the token become unusable before it has passed,
-                        // callers get this failure rather than send the request Orum asked not to get.
+                        // Orum asked for a wait (Retry-After, however short): should the token become unusable (expired,
+                        // or invalidated after a 401) before it has passed, callers get this failure rather than send the
+                        // request Orum asked not to get.
                         _failure = completion.Task;
                         _failureUntil = now + ToTimestampTicks(coolDown);
                     }
