@@ -225,7 +225,8 @@ public sealed class OrumBearerTokenHandler : DelegatingHandler
             var uri = request.RequestUri!;
             if (!policy.Allows(uri))
             {
-                Log.ReplaySkipped(_logger, request.Method.Method, uri.Host, $"it was redirected to {OrumOrigin.Describe(uri)}, which may not get the token");
+                var reason = $"it was redirected to {OrumOrigin.Describe(uri)}, which may not get the token";
+                Log.ReplaySkipped(_logger, request.Method.Method, uri.Host, reason);
                 return response;
             }
 
