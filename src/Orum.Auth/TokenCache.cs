@@ -32,6 +32,9 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
     /// </summary>
     internal static readonly TimeSpan MinRequestInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>No span the cache works out is longer: ten years of 1-ns timestamp ticks stay far from overflowing.</summary>
+    private static readonly TimeSpan MaxTimestampSpan = TimeSpan.FromDays(3650);
+
     /// <summary>How long after <see cref="OrumAuthOptions.TokenRequestTimeout"/> waiters are released from a client that never ends.</summary>
     internal static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(1);
 
@@ -294,7 +297,16 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
             // The request runs on its own token: a caller that stops waiting never cancels it for the others. A client
             // that answers null (a buggy one, or a mock nobody set up) fails every waiter at once rather than none.
             request = _client.RequestTokenAsync(timeout.Token) ?? throw NoToken("returned null instead of a task");
-            token = await request.WaitAsync(timeout.Token).ConfigureAwait(false) ?? throw NoToken("completed with a null token");
+            var answered = await request.WaitAsync(timeout.Token).ConfigureAwait(false) ?? throw NoToken("completed with a null token");
+            if (answered.ExpiresAt < _timeProvider.GetUtcNow())
+            {
+                // Useless to every waiter: Orum would refuse it. A failure, with its cool-down, rather than a 401 per call.
+                throw new OrumAuthException(
+                    $"The Orum token client ({_client.GetType().Name}) returned a token that had expired by the time it arrived " +
+                    $"(it lived {OrumNetworkException.Seconds(answered.ExpiresIn)} s from when it was issued). No token was handed out.");
+            }
+
+            token = answered;
         }
         catch (Exception ex) when (_disposed.IsCancellationRequested)
         {
@@ -533,7 +545,9 @@ public sealed class TokenCache : IOrumTokenProvider, IDisposable
         }
     }
 
-    private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _timeProvider.TimestampFrequency);
+    // Capped, so a token that claims to live for centuries cannot overflow the timestamp and count as already expired.
+    private long ToTimestampTicks(TimeSpan span) =>
+        (long)((span > MaxTimestampSpan ? MaxTimestampSpan : span).TotalSeconds * _timeProvider.TimestampFrequency);
 
     private sealed class Entry(OrumAccessToken token, long refreshAt, long usableUntil)
     {

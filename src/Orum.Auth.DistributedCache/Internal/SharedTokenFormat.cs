@@ -15,7 +15,6 @@ internal sealed class SharedTokenFormat
     private static readonly double MaxLifetimeSeconds = TimeSpan.FromDays(2).TotalSeconds;
 
     // A failure is shared for at most Orum's 10-minute block; the slack covers replicas whose clocks disagree a little.
-    private static readonly TimeSpan MaxFailureAhead = SharedFailure.MaxCoolDown + TimeSpan.FromMinutes(1);
 
     private readonly IDataProtector? _protector;
 
@@ -76,6 +75,9 @@ internal sealed class SharedTokenFormat
         return _protector is null ? json : _protector.CreateProtector(key).Protect(json);
     }
 
+    /// <summary>How far apart replicas' clocks may be for a shared failure's end still to be believed.</summary>
+    private static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(30);
+
     /// <summary>
     /// The failure in <paramref name="stored"/>: <see cref="FailureRead.Failure"/> while it lasts, neither when it is over,
     /// <see cref="FailureRead.Corrupt"/> when it cannot be decrypted or is not an entry this package writes.
@@ -93,7 +95,7 @@ internal sealed class SharedTokenFormat
             return new FailureRead(null, Corrupt: true);
         }
 
-        if (entry is not { Kind: { } kind, Until: { } until } || !IsFailure(entry, now))
+        if (entry is not { Kind: { } kind, Until: { } until } || !IsFailure(entry))
         {
             return new FailureRead(null, Corrupt: true);
         }
@@ -103,13 +105,24 @@ internal sealed class SharedTokenFormat
             return new FailureRead(null, Corrupt: false);
         }
 
+        // An end somewhat further than any cool-down comes from a writer whose clock runs ahead of this replica's: in force
+        // for a cool-down from now, never deleted for the fleet as if it were corrupt. Only one beyond any clock skew is.
+        if (until > now + SharedFailure.MaxCoolDown + MaxClockSkew)
+        {
+            return new FailureRead(null, Corrupt: true);
+        }
+
+        if (until > now + SharedFailure.MaxCoolDown)
+        {
+            until = now + SharedFailure.MaxCoolDown;
+        }
+
         var retryAfter = entry.RetryAfter is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
         return new FailureRead(new SharedFailure(kind, entry.Status ?? 0, entry.ErrorCode, retryAfter, entry.Timeout == true, until), Corrupt: false);
     }
 
-    private static bool IsFailure(SharedFailureEntry entry, DateTimeOffset now) =>
+    private static bool IsFailure(SharedFailureEntry entry) =>
         SharedFailure.IsKind(entry.Kind)
-        && entry.Until - now <= MaxFailureAhead
         && (entry.Kind is not (SharedFailure.ApiKind or SharedFailure.InvalidResponseKind) || SharedFailure.IsStatus(entry.Status ?? 0))
         && (entry.ErrorCode is null || SharedFailure.IsErrorCode(entry.ErrorCode))
         && entry.RetryAfter is null or (>= 0 and <= 3600);

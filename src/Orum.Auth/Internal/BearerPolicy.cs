@@ -9,7 +9,7 @@ internal sealed class BearerPolicy
 {
     private readonly OrumOrigin[] _origins;
 
-    private BearerPolicy(OrumAuthOptions options, TimeProvider timeProvider)
+    private BearerPolicy(OrumAuthOptions options, TimeProvider timeProvider, UnauthorizedBackoff? rejections)
     {
         List<OrumOrigin> origins = [];
         foreach (var address in (ReadOnlySpan<Uri?>)[options.ResolveApiBaseAddress(), options.ResolveVaultBaseAddress()])
@@ -34,7 +34,7 @@ internal sealed class BearerPolicy
         Allowed = string.Join(", ", _origins);
         ApiVersion = string.IsNullOrEmpty(options.ApiVersion) ? null : options.ApiVersion;
         RetryOnUnauthorized = options.RetryOnUnauthorized;
-        Rejections = new UnauthorizedBackoff(timeProvider);
+        Rejections = rejections ?? new UnauthorizedBackoff(timeProvider);
         Options = options;
     }
 
@@ -50,10 +50,11 @@ internal sealed class BearerPolicy
     /// <summary>Gets whether a 401 is sent once more with a fresh token.</summary>
     internal bool RetryOnUnauthorized { get; }
 
-    /// <summary>Gets the bound on 401-driven token requests; new options (which may fix the cause) start it afresh.</summary>
+    /// <summary>Gets the bound on 401-driven token requests; a new credential or new hosts (which may fix the cause) start it afresh.</summary>
     internal UnauthorizedBackoff Rejections { get; }
 
-    internal static BearerPolicy For(OrumAuthOptions options, TimeProvider timeProvider) => new(options, timeProvider);
+    internal static BearerPolicy For(OrumAuthOptions options, TimeProvider timeProvider, UnauthorizedBackoff? rejections = null) =>
+        new(options, timeProvider, rejections);
 
     /// <summary>
     /// Whether the token may go to <paramref name="uri"/> (absolute): the scheme, host and port of one allowed origin.

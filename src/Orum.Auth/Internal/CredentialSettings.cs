@@ -36,7 +36,10 @@ internal sealed class CredentialSettings : IDisposable
             Action<OrumAuthOptions>[] listeners;
             lock (_gate)
             {
-                _current = BearerPolicy.For(changed, timeProvider);
+                // Any reload of the configuration root comes here: one that leaves the credential and its hosts as they
+                // were keeps the bound on 401-driven token requests where it was.
+                var previous = _current;
+                _current = BearerPolicy.For(changed, timeProvider, KeepsCause(previous.Options, changed) ? previous.Rejections : null);
                 listeners = [.. _listeners];
             }
 
@@ -46,6 +49,9 @@ internal sealed class CredentialSettings : IDisposable
             }
         });
     }
+
+    private static bool KeepsCause(OrumAuthOptions before, OrumAuthOptions after) =>
+        before.SameCredential(after) && before.AdditionalAllowedHosts.SequenceEqual(after.AdditionalAllowedHosts, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets the policy of the current options.</summary>
     internal BearerPolicy Policy => _current;

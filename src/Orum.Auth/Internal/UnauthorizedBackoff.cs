@@ -5,7 +5,8 @@ namespace Orum.Auth.Internal;
 /// replays with a fresh one, as long as fresh tokens work. Once a fresh token is refused too (a token for the other
 /// environment, a gateway that rejects Orum's tokens, a permission reported as 401), an episode starts: a 401 may drop
 /// a token only once per window, 5 s doubling to 10 min, and every other 401 goes back to its caller at once, without a
-/// replay. The episode ends as soon as a replay succeeds, or after a whole window without a 401.
+/// replay. The episode ends as soon as a replay succeeds, or once no 401 came for ten minutes after its window opened;
+/// calls however sparse keep doubling it.
 /// </summary>
 /// <remarks>Only the 401 path comes here, under a lock of its own: the requests that succeed never touch it.</remarks>
 internal sealed class UnauthorizedBackoff(TimeProvider timeProvider)
@@ -65,9 +66,9 @@ internal sealed class UnauthorizedBackoff(TimeProvider timeProvider)
                 return started ? Verdict.HandBackFirst : Verdict.HandBack;
             }
 
-            if (_window > TimeSpan.Zero && timeProvider.GetElapsedTime(_nextDrop, now) >= _window)
+            if (_window > TimeSpan.Zero && timeProvider.GetElapsedTime(_nextDrop, now) >= LastWindow)
             {
-                _window = TimeSpan.Zero; // a whole window without a 401: the episode is over
+                _window = TimeSpan.Zero; // no 401 for ten minutes past the window: the episode is over
             }
 
             if (_window > TimeSpan.Zero)
